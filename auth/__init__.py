@@ -1,0 +1,1 @@
+"""Pure authentication policy and crypto primitives; no database, no web framework."""

@@ -1,0 +1,92 @@
+"""The shape of stored documents (camelCase, as MongoDB holds them)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, NotRequired, TypedDict
+
+from bson import Binary, ObjectId
+
+
+class CampusDoc(TypedDict):
+    _id: ObjectId
+    name: str
+    city: str
+    province: str
+    address: str
+    createdAt: datetime
+    updatedAt: datetime
+
+
+class CourseDoc(TypedDict):
+    _id: ObjectId
+    slug: str
+    title: str
+    summary: str
+    description: str
+    track: str
+    level: str
+    tags: list[str]
+    instructorIds: list[ObjectId]
+    priceCents: int
+    durationHours: int
+    published: bool
+    ratingCount: int
+    ratingSum: int
+    ratingAverage: float
+    searchTerms: list[str]
+    createdAt: datetime
+    updatedAt: datetime
+
+
+class SessionDoc(TypedDict):
+    _id: ObjectId
+    courseId: ObjectId
+    mode: str
+    campusId: ObjectId | None
+    startsAt: datetime
+    endsAt: datetime
+    capacity: int
+    instructorId: ObjectId
+    meetingUrl: str | None
+    createdAt: datetime
+    updatedAt: datetime
+
+
+class UserDoc(TypedDict):
+    _id: ObjectId
+    email: Binary | str
+    passwordHash: str
+    roles: list[str]
+    displayName: str
+    bio: str
+    city: str
+    phone: NotRequired[Binary | None]
+    nationalId: NotRequired[Binary | None]
+    dateOfBirth: NotRequired[Binary | None]
+    createdAt: datetime
+    updatedAt: datetime
+
+
+class EnrollmentDoc(TypedDict):
+    _id: ObjectId
+    sessionId: ObjectId
+    userId: ObjectId
+    status: str
+    createdAt: datetime
+    updatedAt: datetime
+
+
+class ReviewDoc(TypedDict):
+    _id: ObjectId
+    courseId: ObjectId
+    authorId: ObjectId
+    rating: int
+    comment: str
+    createdAt: datetime
+    updatedAt: datetime
+
+
+def as_docs(raw: list[dict[str, Any]]) -> list[Any]:
+    """Driver results are plain dicts; the TypedDicts above describe them."""
+    return raw

@@ -1,0 +1,48 @@
+"""Indexes, created idempotently at start-up (createIndexes is a no-op when present)."""
+
+from __future__ import annotations
+
+from pymongo import ASCENDING, DESCENDING, IndexModel
+
+from datastore import collections as names
+from datastore.client import Database
+
+INDEXES: dict[str, list[IndexModel]] = {
+    names.COURSES: [
+        IndexModel([("slug", ASCENDING)], unique=True, name="slug_unique"),
+        IndexModel([("searchTerms", ASCENDING)], name="searchTerms"),
+        IndexModel([("published", ASCENDING), ("title", ASCENDING)], name="published_title"),
+        IndexModel([("track", ASCENDING), ("level", ASCENDING)], name="track_level"),
+    ],
+    names.SESSIONS: [
+        IndexModel([("courseId", ASCENDING), ("startsAt", ASCENDING)], name="course_startsAt"),
+        IndexModel([("campusId", ASCENDING), ("startsAt", ASCENDING)], name="campus_startsAt"),
+    ],
+    names.ENROLLMENTS: [
+        IndexModel(
+            [("sessionId", ASCENDING), ("userId", ASCENDING)],
+            unique=True,
+            name="session_user_unique",
+        ),
+        IndexModel([("userId", ASCENDING), ("status", ASCENDING)], name="user_status"),
+    ],
+    names.REVIEWS: [
+        IndexModel(
+            [("courseId", ASCENDING), ("authorId", ASCENDING)],
+            unique=True,
+            name="course_author_unique",
+        ),
+        IndexModel([("courseId", ASCENDING), ("createdAt", DESCENDING)], name="course_newest"),
+    ],
+    names.USERS: [
+        IndexModel([("email", ASCENDING)], unique=True, name="email_unique"),
+    ],
+}
+
+
+async def ensure_indexes(db: Database) -> None:
+    for collection, models in INDEXES.items():
+        # One index per command: FerretDB 1.24 drops the connection when a single
+        # createIndexes names several indexes that already exist.
+        for model in models:
+            await db[collection].create_indexes([model])

@@ -1,0 +1,115 @@
+"""Keyset pagination: opaque cursors over (sort value, _id), never skip.
+
+A cursor names the ordering it was made for, so a cursor from one ordering
+is refused by another instead of silently returning the wrong page.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+from bson import ObjectId
+from bson.errors import InvalidId
+
+SortValue = str | int | float | datetime | None
+
+
+class InvalidCursor(ValueError):
+    """The cursor was not made by this API for this ordering."""
+
+
+@dataclass(frozen=True, slots=True)
+class SortSpec:
+    """Order by one field, ties broken by _id in the same direction."""
+
+    tag: str
+    field: str
+    descending: bool = False
+
+    @property
+    def sort(self) -> list[tuple[str, int]]:
+        direction = -1 if self.descending else 1
+        return [(self.field, direction), ("_id", direction)]
+
+
+@dataclass(frozen=True, slots=True)
+class Keyset:
+    value: SortValue
+    id: ObjectId
+
+
+def _pack_value(value: SortValue) -> list[Any]:
+    if isinstance(value, datetime):
+        return ["d", int(value.timestamp() * 1000)]
+    if isinstance(value, bool) or value is None:
+        raise InvalidCursor("unsupported sort value")
+    if isinstance(value, int | float):
+        return ["n", value]
+    return ["s", value]
+
+
+def _unpack_value(packed: Any) -> SortValue:
+    if not isinstance(packed, list) or len(packed) != 2:
+        raise InvalidCursor("malformed cursor")
+    kind, raw = packed
+    if kind == "d" and isinstance(raw, int):
+        return datetime.fromtimestamp(raw / 1000, tz=UTC)
+    if kind == "n" and isinstance(raw, int | float) and not isinstance(raw, bool):
+        return raw
+    if kind == "s" and isinstance(raw, str):
+        return raw
+    raise InvalidCursor("malformed cursor")
+
+
+def keyset_of(spec: SortSpec, doc: dict[str, Any]) -> Keyset:
+    return Keyset(value=doc.get(spec.field), id=doc["_id"])
+
+
+def encode_cursor(spec: SortSpec, doc: dict[str, Any]) -> str:
+    keyset = keyset_of(spec, doc)
+    payload = orjson.dumps([spec.tag, _pack_value(keyset.value), str(keyset.id)])
+    return base64.urlsafe_b64encode(payload).decode().rstrip("=")
+
+
+def decode_cursor(spec: SortSpec, cursor: str) -> Keyset:
+    if not cursor or len(cursor) > 512:
+        raise InvalidCursor("malformed cursor")
+    try:
+        payload = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        tag, packed, raw_id = orjson.loads(payload)
+        object_id = ObjectId(raw_id)
+    except (binascii.Error, ValueError, TypeError, InvalidId, orjson.JSONDecodeError) as exc:
+        raise InvalidCursor("malformed cursor") from exc
+    if tag != spec.tag:
+        raise InvalidCursor("cursor belongs to another ordering")
+    return Keyset(value=_unpack_value(packed), id=object_id)
+
+
+def after_filter(spec: SortSpec, keyset: Keyset) -> dict[str, Any]:
+    """Documents strictly after the keyset in the spec's order."""
+    op = "$lt" if spec.descending else "$gt"
+    return {
+        "$or": [
+            {spec.field: {op: keyset.value}},
+            {spec.field: keyset.value, "_id": {op: keyset.id}},
+        ]
+    }
+
+
+def _comparable(value: SortValue) -> Any:
+    # Mongo stores datetimes to the millisecond; compare at that precision.
+    if isinstance(value, datetime):
+        return int(value.timestamp() * 1000)
+    return value
+
+
+def is_after(spec: SortSpec, keyset: Keyset, doc: dict[str, Any]) -> bool:
+    """The Python twin of after_filter, for slicing batched results per parent."""
+    mine = (_comparable(doc.get(spec.field)), doc["_id"])
+    theirs = (_comparable(keyset.value), keyset.id)
+    return mine < theirs if spec.descending else mine > theirs

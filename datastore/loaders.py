@@ -1,0 +1,131 @@
+"""Request-scoped DataLoaders: one per key per collection, results in key order.
+
+Built fresh for every request (see `Loaders`), so their caches never outlive
+the request that filled them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from aiodataloader import DataLoader
+from bson import ObjectId
+
+from datastore import collections as names
+from datastore.client import Database
+from datastore.keyset import SortSpec
+from datastore.pages import ALL, BATCH_SIZE, ChildPageKey, Doc, Page, Scope, find_child_pages
+
+SESSION_ORDER = SortSpec(tag="session:startsAt", field="startsAt")
+REVIEW_ORDER = SortSpec(tag="review:newest", field="createdAt", descending=True)
+
+
+class _ByFieldLoader(DataLoader[Any, Doc | None]):
+    """Documents of one collection whose `field` equals the key (unique field)."""
+
+    collection: str
+    field: str = "_id"
+
+    def __init__(self, db: Database) -> None:
+        super().__init__()
+        self.db = db
+
+    async def batch_load_fn(self, keys: list[Hashable]) -> list[Doc | None]:
+        cursor = self.db[self.collection].find({self.field: {"$in": list(set(keys))}})
+        found = {doc[self.field]: doc async for doc in cursor.batch_size(BATCH_SIZE)}
+        return [found.get(key) for key in keys]
+
+
+class CourseByIdLoader(_ByFieldLoader):
+    collection = names.COURSES
+
+
+class CourseBySlugLoader(_ByFieldLoader):
+    collection = names.COURSES
+    field = "slug"
+
+
+class UserByIdLoader(_ByFieldLoader):
+    collection = names.USERS
+
+
+class CampusByIdLoader(_ByFieldLoader):
+    collection = names.CAMPUSES
+
+
+class SessionByIdLoader(_ByFieldLoader):
+    collection = names.SESSIONS
+
+
+class ReviewByIdLoader(_ByFieldLoader):
+    collection = names.REVIEWS
+
+
+class _ChildPageLoader(DataLoader[ChildPageKey, Page]):
+    collection: str
+    parent_field: str
+    spec: SortSpec
+
+    def __init__(self, db: Database, scopes: Mapping[str, Scope]) -> None:
+        super().__init__()
+        self.db = db
+        self.scopes = scopes
+
+    async def batch_load_fn(self, keys: list[ChildPageKey]) -> list[Page]:
+        return await find_child_pages(
+            self.db[self.collection], self.parent_field, self.spec, keys, self.scopes
+        )
+
+
+class SessionsByCourseLoader(_ChildPageLoader):
+    collection = names.SESSIONS
+    parent_field = "courseId"
+    spec = SESSION_ORDER
+
+
+class ReviewsByCourseLoader(_ChildPageLoader):
+    collection = names.REVIEWS
+    parent_field = "courseId"
+    spec = REVIEW_ORDER
+
+
+class SeatsTakenBySessionLoader(DataLoader[ObjectId, int]):
+    """Active enrolments per session, counted by the server in one aggregate."""
+
+    def __init__(self, db: Database) -> None:
+        super().__init__()
+        self.db = db
+
+    async def batch_load_fn(self, keys: list[ObjectId]) -> list[int]:
+        pipeline: list[dict[str, Any]] = [
+            {"$match": {"sessionId": {"$in": list(set(keys))}, "status": "ACTIVE"}},
+            {"$group": {"_id": "$sessionId", "n": {"$sum": 1}}},
+        ]
+        cursor = await self.db[names.ENROLLMENTS].aggregate(pipeline, batchSize=BATCH_SIZE)
+        counts = {row["_id"]: int(row["n"]) async for row in cursor}
+        return [counts.get(key, 0) for key in keys]
+
+
+def upcoming_scope(now: datetime) -> Scope:
+    return Scope(query={"startsAt": {"$gt": now}}, matches=lambda doc: doc["startsAt"] > now)
+
+
+class Loaders:
+    """Every loader a request may use; cheap to build, never shared between requests."""
+
+    def __init__(self, db: Database, *, now: datetime | None = None) -> None:
+        self.db = db
+        self.now = now or datetime.now(UTC)
+        self.course_by_id = CourseByIdLoader(db)
+        self.course_by_slug = CourseBySlugLoader(db)
+        self.user_by_id = UserByIdLoader(db)
+        self.campus_by_id = CampusByIdLoader(db)
+        self.session_by_id = SessionByIdLoader(db)
+        self.review_by_id = ReviewByIdLoader(db)
+        self.sessions_by_course = SessionsByCourseLoader(
+            db, {"all": ALL, "upcoming": upcoming_scope(self.now)}
+        )
+        self.reviews_by_course = ReviewsByCourseLoader(db, {"all": ALL})
+        self.seats_taken_by_session = SeatsTakenBySessionLoader(db)

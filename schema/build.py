@@ -1,0 +1,64 @@
+"""The Schema object, and its SDL for `schema.graphql`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from functools import partial
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import (
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    SchemaExtension,
+    ValidationCache,
+)
+from strawberry.types import ExecutionContext
+
+from schema.campus import Campus
+from schema.course import Course
+from schema.errors import ErrorShaping, MaskedErrorShaping
+from schema.query import Query
+from schema.review import Review
+from schema.session import Session
+from schema.user import User
+
+ExtensionFactory = type[SchemaExtension] | Callable[[], SchemaExtension]
+
+
+class LeetoSchema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        # ErrorShaping logs the unexpected errors; client errors are not worth a log line.
+        return
+
+
+def build_schema(
+    *,
+    mask_errors: bool = False,
+    max_depth: int = 12,
+    max_tokens: int = 5000,
+    max_aliases: int = 30,
+    extra: Sequence[ExtensionFactory] = (),
+) -> LeetoSchema:
+    extensions: list[ExtensionFactory] = [
+        MaskedErrorShaping if mask_errors else ErrorShaping,
+        partial(QueryDepthLimiter, max_depth=max_depth),
+        partial(MaxTokensLimiter, max_token_count=max_tokens),
+        partial(MaxAliasesLimiter, max_alias_count=max_aliases),
+        partial(ParserCache, maxsize=256),
+        partial(ValidationCache, maxsize=256),
+        *extra,
+    ]
+    return LeetoSchema(
+        query=Query,
+        types=[Campus, Course, Session, User, Review],
+        extensions=extensions,
+    )
+
+
+def schema_sdl() -> str:
+    return build_schema().as_str() + "\n"

@@ -1,0 +1,89 @@
+"""Course: an entry of the catalogue, with its sessions and reviews."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Self
+
+import strawberry
+from strawberry.types import Info
+
+from resolvers import course as resolve
+from resolvers.context import Context
+from resolvers.global_ids import to_global_id
+from schema.connection import Connection, build_edges
+from schema.enums import CourseLevel, CourseTrack
+from schema.node import Node
+from schema.review import Review
+from schema.session import Session
+from schema.user import User
+
+
+@strawberry.type(description="A course in the catalogue.")
+class Course(Node):
+    doc: strawberry.Private[dict[str, Any]]
+    slug: str = strawberry.field(description="Unique, URL-friendly name.")
+    title: str = strawberry.field(description="The course's title.")
+    summary: str = strawberry.field(description="One or two sentences for listings.")
+    description: str = strawberry.field(description="The full description.")
+    track: CourseTrack = strawberry.field(description="Subject area.")
+    level: CourseLevel = strawberry.field(description="Expected experience.")
+    tags: list[str] = strawberry.field(description="Keywords.")
+    price_cents: int = strawberry.field(
+        description="Price in South African rand cents (ZAR); 150000 is R1,500.00."
+    )
+    duration_hours: int = strawberry.field(description="Teaching hours in a session.")
+    review_count: int = strawberry.field(description="How many reviews it has.")
+    rating_average: float | None = strawberry.field(
+        description="Mean review rating from 1 to 5; null before the first review."
+    )
+    created_at: datetime = strawberry.field(description="When it was added (UTC).")
+
+    @classmethod
+    def from_doc(cls, doc: dict[str, Any]) -> Self:
+        count = int(doc.get("ratingCount", 0))
+        return cls(
+            doc=doc,
+            id=strawberry.ID(to_global_id("Course", doc["_id"])),
+            slug=doc["slug"],
+            title=doc["title"],
+            summary=doc.get("summary", ""),
+            description=doc.get("description", ""),
+            track=CourseTrack(doc["track"]),
+            level=CourseLevel(doc["level"]),
+            tags=list(doc.get("tags", [])),
+            price_cents=int(doc["priceCents"]),
+            duration_hours=int(doc.get("durationHours", 0)),
+            review_count=count,
+            rating_average=round(doc["ratingSum"] / count, 2) if count else None,
+            created_at=doc["createdAt"],
+        )
+
+    @strawberry.field(description="Who teaches it.")
+    async def instructors(self, info: Info[Context, None]) -> list[User]:
+        docs = await resolve.instructors(info.context, self.doc)
+        return [User.from_doc(doc) for doc in docs]
+
+    @strawberry.field(description="Its sessions, earliest first.")
+    async def sessions(
+        self,
+        info: Info[Context, None],
+        first: int = 10,
+        after: str | None = None,
+        upcoming: Annotated[
+            bool, strawberry.argument(description="Only sessions that have not started yet.")
+        ] = False,
+    ) -> Connection[Session]:
+        page = await resolve.sessions(
+            info.context, self.doc, first=first, after=after, upcoming=upcoming
+        )
+        page_info, edges = build_edges(page, Session.from_doc)
+        return Connection(page_info=page_info, edges=edges)
+
+    @strawberry.field(description="Its reviews, newest first.")
+    async def reviews(
+        self, info: Info[Context, None], first: int = 10, after: str | None = None
+    ) -> Connection[Review]:
+        page = await resolve.reviews(info.context, self.doc, first=first, after=after)
+        page_info, edges = build_edges(page, Review.from_doc)
+        return Connection(page_info=page_info, edges=edges)

@@ -1,0 +1,65 @@
+"""Error shaping: every error carries a `code`; unexpected ones are logged and,
+in production, masked, with the request id to find them in the logs."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+from graphql import GraphQLError
+from strawberry.extensions import SchemaExtension
+
+from resolvers.errors import ErrorCode
+
+log = logging.getLogger("leeto.errors")
+
+MASKED_MESSAGE = "Unexpected error."
+
+
+def is_unexpected(error: GraphQLError) -> bool:
+    original = error.original_error
+    return original is not None and not isinstance(original, GraphQLError)
+
+
+class ErrorShaping(SchemaExtension):
+    """Give every error a code; log and (optionally) mask unexpected ones."""
+
+    mask: bool = False
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        if result is None or not result.errors:
+            return
+        request_id = str(getattr(self.execution_context.context, "request_id", "-"))
+        result.errors = [self._shape(error, request_id) for error in result.errors]
+
+    def _shape(self, error: GraphQLError, request_id: str) -> GraphQLError:
+        if is_unexpected(error):
+            original = error.original_error
+            assert original is not None
+            log.error(
+                "unexpected error in %s (request %s): %s",
+                ".".join(str(p) for p in error.path or []) or "operation",
+                request_id,
+                type(original).__name__,
+                exc_info=(type(original), original, original.__traceback__),
+            )
+            return GraphQLError(
+                MASKED_MESSAGE if self.mask else error.message,
+                nodes=error.nodes,
+                source=error.source,
+                positions=error.positions,
+                path=error.path,
+                extensions={
+                    "code": ErrorCode.INTERNAL_SERVER_ERROR.value,
+                    "requestId": request_id,
+                },
+            )
+        if not (error.extensions or {}).get("code"):
+            error.extensions = {**(error.extensions or {}), "code": "GRAPHQL_VALIDATION_FAILED"}
+        return error
+
+
+class MaskedErrorShaping(ErrorShaping):
+    mask = True

@@ -1,0 +1,113 @@
+"""The root Query type."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import strawberry
+from strawberry.types import Info
+
+from datastore.course import CourseOrder as StoredCourseOrder
+from resolvers import campus as resolve_campus
+from resolvers import course as resolve_course
+from resolvers import node as resolve_node
+from resolvers.context import Context
+from resolvers.course import CourseFilterArgs
+from schema.campus import Campus
+from schema.connection import Connection, build_edges
+from schema.course import Course
+from schema.enums import CourseLevel, CourseOrder, CourseTrack, SessionMode
+from schema.node import Node
+from schema.review import Review
+from schema.session import Session
+from schema.user import User
+
+NODE_TYPES: dict[str, Any] = {
+    "Campus": Campus,
+    "Course": Course,
+    "Session": Session,
+    "User": User,
+    "Review": Review,
+}
+
+
+def _as_node(found: tuple[str, dict[str, Any]] | None) -> Node | None:
+    if found is None:
+        return None
+    type_name, doc = found
+    node: Node = NODE_TYPES[type_name].from_doc(doc)
+    return node
+
+
+@strawberry.input(description="Narrows the catalogue; every given condition must hold.")
+class CourseFilter:
+    track: CourseTrack | None = strawberry.UNSET
+    level: CourseLevel | None = strawberry.UNSET
+    campus_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET, description="Courses with a session at this campus."
+    )
+    mode: SessionMode | None = strawberry.field(
+        default=strawberry.UNSET, description="Courses with a session in this mode."
+    )
+    search: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Words (or word beginnings of 3+ letters) found in title, summary or tags.",
+    )
+    starts_after: datetime | None = strawberry.field(
+        default=strawberry.UNSET, description="Courses with a session starting after this time."
+    )
+
+    def to_args(self) -> CourseFilterArgs:
+        def given(value: Any) -> Any:
+            return None if value is strawberry.UNSET else value
+
+        track, level, mode = given(self.track), given(self.level), given(self.mode)
+        return CourseFilterArgs(
+            track=track.value if track else None,
+            level=level.value if level else None,
+            campus_id=given(self.campus_id),
+            mode=mode.value if mode else None,
+            search=given(self.search),
+            starts_after=given(self.starts_after),
+        )
+
+
+@strawberry.type(description="Read the catalogue.")
+class Query:
+    @strawberry.field(description="Any object by its global ID.")
+    async def node(self, info: Info[Context, None], id: strawberry.ID) -> Node | None:
+        return _as_node(await resolve_node.node(info.context, id))
+
+    @strawberry.field(description="Objects by global ID, in the order asked (at most 100).")
+    async def nodes(self, info: Info[Context, None], ids: list[strawberry.ID]) -> list[Node | None]:
+        found = await resolve_node.nodes(info.context, list(ids))
+        return [_as_node(item) for item in found]
+
+    @strawberry.field(description="Every campus, by city.")
+    async def campuses(self, info: Info[Context, None]) -> list[Campus]:
+        return [Campus.from_doc(doc) for doc in await resolve_campus.campuses(info.context)]
+
+    @strawberry.field(description="A published course by its slug.")
+    async def course(self, info: Info[Context, None], slug: str) -> Course | None:
+        doc = await resolve_course.course_by_slug(info.context, slug)
+        return None if doc is None else Course.from_doc(doc)
+
+    @strawberry.field(description="The published catalogue, one page at a time.")
+    async def courses(
+        self,
+        info: Info[Context, None],
+        filter: CourseFilter | None = None,
+        order_by: CourseOrder = CourseOrder.TITLE,
+        first: int = 20,
+        after: str | None = None,
+    ) -> Connection[Course]:
+        page = await resolve_course.courses(
+            info.context,
+            filter_args=filter.to_args() if filter else None,
+            order=StoredCourseOrder(order_by.value),
+            first=first,
+            after=after,
+        )
+        page_info, edges = build_edges(page, Course.from_doc)
+        return Connection(page_info=page_info, edges=edges)

@@ -1,0 +1,63 @@
+"""Session: one scheduled run of a course."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated, Any, Self
+
+import strawberry
+from strawberry.types import Info
+
+from resolvers import session as resolve
+from resolvers.context import Context
+from resolvers.global_ids import to_global_id
+from schema.campus import Campus
+from schema.enums import SessionMode
+from schema.node import Node
+from schema.user import User
+
+if TYPE_CHECKING:
+    from schema.course import Course
+
+
+@strawberry.type(description="A scheduled run of a course, virtual or at a campus.")
+class Session(Node):
+    doc: strawberry.Private[dict[str, Any]]
+    mode: SessionMode = strawberry.field(description="Virtual classroom or in person.")
+    starts_at: datetime = strawberry.field(description="Start (UTC).")
+    ends_at: datetime = strawberry.field(description="End (UTC).")
+    capacity: int = strawberry.field(description="Seats in total.")
+
+    @classmethod
+    def from_doc(cls, doc: dict[str, Any]) -> Self:
+        return cls(
+            doc=doc,
+            id=strawberry.ID(to_global_id("Session", doc["_id"])),
+            mode=SessionMode(doc["mode"]),
+            starts_at=doc["startsAt"],
+            ends_at=doc["endsAt"],
+            capacity=int(doc["capacity"]),
+        )
+
+    @strawberry.field(description="The course this session runs.")
+    async def course(
+        self, info: Info[Context, None]
+    ) -> Annotated[Course, strawberry.lazy("schema.course")] | None:
+        from schema.course import Course
+
+        doc = await resolve.course(info.context, self.doc)
+        return None if doc is None else Course.from_doc(doc)
+
+    @strawberry.field(description="Where it takes place; null for virtual sessions.")
+    async def campus(self, info: Info[Context, None]) -> Campus | None:
+        doc = await resolve.campus(info.context, self.doc)
+        return None if doc is None else Campus.from_doc(doc)
+
+    @strawberry.field(description="Who teaches it.")
+    async def instructor(self, info: Info[Context, None]) -> User | None:
+        doc = await resolve.instructor(info.context, self.doc)
+        return None if doc is None else User.from_doc(doc)
+
+    @strawberry.field(description="Seats not yet taken by active enrolments.")
+    async def seats_left(self, info: Info[Context, None]) -> int:
+        return await resolve.seats_left(info.context, self.doc)

@@ -1,0 +1,145 @@
+"""`leeto`: serve, seed, run the embedded engine, export the schema, manage keys."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from datastore.encryption_keys import MasterKeyError
+from server.devdb import DevDBError
+from server.settings import Settings, load_settings
+
+SCHEMA_FILE = Path("schema.graphql")
+
+
+class CommandError(Exception):
+    """A failure explained to the user in one line; exit status 1."""
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'settings'}: {e['msg']}" for e in exc.errors()
+        )
+        raise CommandError(f"invalid settings: {problems}") from None
+
+
+def cmd_serve(args: argparse.Namespace) -> None:
+    import uvicorn
+
+    from server.app import create_app
+    from server.engine import database_available
+    from server.logs import configure_logging
+
+    settings = _settings()
+    configure_logging(settings.log_level)
+    host = args.host or settings.host
+    port = args.port or settings.port
+    with database_available(settings):
+        uvicorn.run(
+            create_app(settings),
+            host=host,
+            port=port,
+            log_level=settings.log_level,
+            proxy_headers=True,
+            server_header=False,
+        )
+
+
+def cmd_seed(args: argparse.Namespace) -> None:
+    from server.engine import database_available
+    from server.seed import print_report, seed_database
+
+    settings = _settings()
+    if settings.is_production:
+        raise CommandError("refusing to seed: LEETO_ENV=production")
+    with database_available(settings):
+        created = asyncio.run(seed_database(settings, seed=args.seed))
+    print_report(settings, created)
+
+
+def cmd_devdb(args: argparse.Namespace) -> None:
+    from server.devdb import EmbeddedEngine, build
+
+    settings = _settings()
+    data_dir = Path(args.data_dir) if args.data_dir else settings.data_dir / "devdb"
+    build()
+    engine = EmbeddedEngine(port=args.port, data_dir=data_dir, log_level=args.log_level)
+    print(f"embedded engine: mongodb://127.0.0.1:{args.port}/  (Ctrl-C stops it)", flush=True)
+    engine.start()
+    try:
+        engine.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        engine.stop()
+
+
+def cmd_export_schema(args: argparse.Namespace) -> None:
+    from schema.build import schema_sdl
+
+    target = Path(args.output)
+    target.write_text(schema_sdl(), encoding="utf-8")
+    print(f"wrote {target}")
+
+
+def cmd_keys(args: argparse.Namespace) -> None:
+    from server.keys import keys_command
+
+    settings = _settings()
+    asyncio.run(keys_command(settings, args.action))
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="leeto", description=__doc__)
+    sub = root.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the API server (uvicorn)")
+    serve.add_argument("--host", help="listen address (default LEETO_HOST, 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="listen port (default LEETO_PORT, 8000)")
+    serve.set_defaults(run=cmd_serve)
+
+    seed = sub.add_parser("seed", help="empty the database and load demo data")
+    seed.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
+    seed.set_defaults(run=cmd_seed)
+
+    devdb = sub.add_parser("devdb", help="run the embedded engine in the foreground")
+    devdb.add_argument("--port", type=int, default=27017, help="TCP port (default 27017)")
+    devdb.add_argument("--data-dir", help="data directory (default LEETO_DATA_DIR/devdb)")
+    devdb.add_argument(
+        "--log-level",
+        default="error",
+        choices=["debug", "info", "warn", "error"],
+        help="debug logs every command (default error)",
+    )
+    devdb.set_defaults(run=cmd_devdb)
+
+    export = sub.add_parser("export-schema", help="write the schema's SDL")
+    export.add_argument("--output", default=str(SCHEMA_FILE), help="default schema.graphql")
+    export.set_defaults(run=cmd_export_schema)
+
+    keys = sub.add_parser("keys", help="manage the encryption master key and data keys")
+    keys.add_argument("action", choices=["init", "rotate", "status"])
+    keys.set_defaults(run=cmd_keys)
+    return root
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        args.run(args)
+    except (CommandError, DevDBError, MasterKeyError) as exc:
+        print(f"leeto: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,68 @@
+"""Writes demo data: empties the database, then inserts, hashing and encrypting on the way."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from datetime import UTC, datetime, time
+from typing import Any, Protocol
+
+from auth.passwords import Passwords
+from datastore import collections as names
+from datastore.client import Database
+from datastore.indexes import ensure_indexes
+from server.demo.build import DEMO_PASSWORD, DemoData, DemoUser
+
+
+class PersonalDataCipher(Protocol):
+    async def encrypt_email(self, normalised_email: str) -> Any: ...
+
+    async def encrypt_private(self, value: str | datetime) -> Any: ...
+
+
+async def _secure_user(user: DemoUser, passwords: Passwords, cipher: PersonalDataCipher) -> Any:
+    born = datetime.combine(user.date_of_birth, time(), tzinfo=UTC)
+    password_hash, email, phone, national_id, dob = await asyncio.gather(
+        passwords.hash(DEMO_PASSWORD),
+        cipher.encrypt_email(user.email),
+        cipher.encrypt_private(user.phone),
+        cipher.encrypt_private(user.national_id),
+        cipher.encrypt_private(born),
+    )
+    return {
+        **user.doc,
+        "email": email,
+        "passwordHash": password_hash,
+        "phone": phone,
+        "nationalId": national_id,
+        "dateOfBirth": dob,
+    }
+
+
+async def write_demo(
+    db: Database, data: DemoData, *, passwords: Passwords, cipher: PersonalDataCipher
+) -> Counter[str]:
+    """Replace every Leeto collection's contents with the demo data."""
+    for name in names.ALL:
+        await db.drop_collection(name)
+    await ensure_indexes(db)
+    users = await asyncio.gather(*(_secure_user(u, passwords, cipher) for u in data.users))
+    batches: list[tuple[str, list[Any]]] = [
+        (names.CAMPUSES, data.campuses),
+        (names.USERS, users),
+        (names.COURSES, data.courses),
+        (names.SESSIONS, data.sessions),
+        (names.ENROLLMENTS, data.enrollments),
+        (names.REVIEWS, data.reviews),
+    ]
+    created: Counter[str] = Counter()
+    for collection, docs in batches:
+        if docs:
+            await db[collection].insert_many(docs, ordered=True)
+        created[collection] = len(docs)
+    created["published courses"] = sum(1 for c in data.courses if c["published"])
+    created["upcoming sessions"] = sum(
+        1 for s in data.sessions if s["startsAt"] > datetime.now(UTC)
+    )
+    created.update(f"enrollments {e['status'].lower()}" for e in data.enrollments)
+    return created

@@ -1,0 +1,13 @@
+"""Logging set-up: plain lines on stderr, no request bodies, no secrets."""
+
+from __future__ import annotations
+
+import logging
+
+FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def configure_logging(level: str) -> None:
+    logging.basicConfig(level=level.upper(), format=FORMAT)
+    # The driver logs commands at DEBUG, and commands carry personal data.
+    logging.getLogger("pymongo").setLevel(max(logging.INFO, logging.getLogger().level))

@@ -1,0 +1,141 @@
+"""One settings object, read from the environment and validated at start."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE = "leeto"
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+class KmsProvider(StrEnum):
+    LOCAL = "local"
+    AWS = "aws"
+    AZURE = "azure"
+    GCP = "gcp"
+
+
+class Settings(BaseSettings):
+    """Every setting Leeto reads. The README's settings table mirrors this class."""
+
+    model_config = SettingsConfigDict(env_prefix="LEETO_", extra="ignore", frozen=True)
+
+    env: Environment = Environment.DEVELOPMENT
+    mongodb_uri: str | None = Field(default=None, validation_alias="MONGODB_URI")
+    data_dir: Path = Path(".leeto")
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    devdb_port: int = Field(default=27017, ge=1, le=65535)
+    graphiql: bool | None = None
+    max_query_depth: int = Field(default=12, ge=2, le=50)
+    max_query_tokens: int = Field(default=5000, ge=100)
+    max_aliases: int = Field(default=30, ge=1)
+    log_level: str = "info"
+
+    # Personal data encryption (client-side field level encryption).
+    kms_provider: KmsProvider = KmsProvider.LOCAL
+    kms_credentials: SecretStr | None = None
+    kms_master_key: str | None = None
+    key_vault_namespace: str = "encryption.__keyVault"
+
+    # Password hashing (argon2id); the defaults are RFC 9106's low-memory profile.
+    argon2_time_cost: int = Field(default=3, ge=1)
+    argon2_memory_kib: int = Field(default=65536, ge=8192)
+    argon2_parallelism: int = Field(default=4, ge=1)
+
+    @field_validator("mongodb_uri")
+    @classmethod
+    def _check_uri(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        if not value.startswith(("mongodb://", "mongodb+srv://")):
+            raise ValueError("MONGODB_URI must start with mongodb:// or mongodb+srv://")
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _check_log_level(cls, value: str) -> str:
+        level = value.lower()
+        if level not in {"debug", "info", "warning", "error"}:
+            raise ValueError("LEETO_LOG_LEVEL must be debug, info, warning or error")
+        return level
+
+    @field_validator("key_vault_namespace")
+    @classmethod
+    def _check_namespace(cls, value: str) -> str:
+        db, _, coll = value.partition(".")
+        if not db or not coll:
+            raise ValueError("LEETO_KEY_VAULT_NAMESPACE must be <database>.<collection>")
+        return value
+
+    @model_validator(mode="after")
+    def _check_production(self) -> Settings:
+        if self.env is Environment.PRODUCTION and self.mongodb_uri is None:
+            raise ValueError("MONGODB_URI is required when LEETO_ENV=production")
+        if self.kms_provider is not KmsProvider.LOCAL:
+            if self.kms_credentials is None or self.kms_master_key is None:
+                raise ValueError(
+                    "LEETO_KMS_CREDENTIALS and LEETO_KMS_MASTER_KEY (JSON objects) are "
+                    f"required with LEETO_KMS_PROVIDER={self.kms_provider.value}"
+                )
+            for name, raw in (
+                ("LEETO_KMS_CREDENTIALS", self.kms_credentials.get_secret_value()),
+                ("LEETO_KMS_MASTER_KEY", self.kms_master_key),
+            ):
+                try:
+                    parsed = json.loads(raw)
+                except ValueError:
+                    raise ValueError(f"{name} must be a JSON object") from None
+                if not isinstance(parsed, dict):
+                    raise ValueError(f"{name} must be a JSON object")
+        return self
+
+    @property
+    def keys_dir(self) -> Path:
+        """Where development keeps local master keys and token signing keys."""
+        return self.data_dir / "keys"
+
+    @property
+    def is_production(self) -> bool:
+        return self.env is Environment.PRODUCTION
+
+    @property
+    def graphiql_enabled(self) -> bool:
+        if self.graphiql is not None:
+            return self.graphiql
+        return self.env is Environment.DEVELOPMENT
+
+    @property
+    def uses_embedded_engine(self) -> bool:
+        return self.mongodb_uri is None
+
+    def database_uri(self) -> str:
+        """The URI the app connects to: MONGODB_URI, or the embedded engine's."""
+        if self.mongodb_uri is not None:
+            return self.mongodb_uri
+        return f"mongodb://127.0.0.1:{self.devdb_port}/{DEFAULT_DATABASE}"
+
+    @property
+    def database_name(self) -> str:
+        return database_name_from_uri(self.database_uri())
+
+
+def database_name_from_uri(uri: str) -> str:
+    """The database named in the URI's path, as MongoDB tools read it."""
+    path = urlsplit(uri).path.lstrip("/")
+    return path or DEFAULT_DATABASE
+
+
+def load_settings() -> Settings:
+    return Settings()
