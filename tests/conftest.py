@@ -1,15 +1,34 @@
-"""Shared fixtures: one embedded engine per test run (or MONGODB_URI)."""
+"""Shared fixtures: one embedded engine per test run (or MONGODB_URI), apps over HTTP."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from starlette.testclient import TestClient
 
+from server.app import create_app
 from server.devdb import EmbeddedEngine, free_port
+from server.seed import seed_database
+from server.settings import Settings
+
+SEEDED_DB = "leeto_seeded"
+
+# argon2 at its smallest allowed cost: the suite hashes hundreds of passwords.
+CHEAP_ARGON2 = {"argon2_time_cost": 1, "argon2_memory_kib": 8192, "argon2_parallelism": 1}
+
+
+def with_database(uri: str, name: str) -> str:
+    """The URI with its path replaced by a database name (query string kept)."""
+    base, _, query = uri.partition("?")
+    scheme, _, rest = base.partition("://")
+    hosts = rest.split("/", 1)[0]
+    return f"{scheme}://{hosts}/{name}" + (f"?{query}" if query else "")
 
 
 @pytest.fixture(scope="session")
@@ -30,9 +49,63 @@ def fresh_db_name() -> str:
     return f"leeto_t_{uuid.uuid4().hex[:12]}"
 
 
-def with_database(uri: str, name: str) -> str:
-    """The URI with its path replaced by a database name (query string kept)."""
-    base, _, query = uri.partition("?")
-    scheme, _, rest = base.partition("://")
-    hosts = rest.split("/", 1)[0]
-    return f"{scheme}://{hosts}/{name}" + (f"?{query}" if query else "")
+@pytest.fixture(scope="session")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One data directory (keys) for the whole run, shared by every app."""
+    return tmp_path_factory.mktemp("leeto-data")
+
+
+@pytest.fixture(scope="session")
+def make_settings(mongo_uri: str, data_dir: Path) -> Callable[..., Settings]:
+    def make(db_name: str, **overrides: Any) -> Settings:
+        values: dict[str, Any] = {
+            "env": "test",
+            "MONGODB_URI": with_database(mongo_uri, db_name),
+            "data_dir": data_dir,
+            **CHEAP_ARGON2,
+            **overrides,
+        }
+        return Settings(**values)
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def seeded_settings(make_settings: Callable[..., Settings]) -> Settings:
+    """Settings of a database holding the demo data (seeded once per run)."""
+    settings = make_settings(SEEDED_DB)
+    asyncio.run(seed_database(settings, seed=42))
+    return settings
+
+
+@pytest.fixture(scope="session")
+def seeded_client(seeded_settings: Settings) -> Iterator[TestClient]:
+    """HTTP into the app over the seeded database; read-only tests share it."""
+    with TestClient(create_app(seeded_settings)) as client:
+        yield client
+
+
+@pytest.fixture
+def fresh_client(
+    make_settings: Callable[..., Settings], fresh_db_name: str
+) -> Iterator[TestClient]:
+    """HTTP into the app over an empty database of its own."""
+    with TestClient(create_app(make_settings(fresh_db_name))) as client:
+        yield client
+
+
+def gql(
+    client: TestClient,
+    query: str,
+    variables: dict[str, Any] | None = None,
+    *,
+    token: str | None = None,
+) -> dict[str, Any]:
+    """POST a GraphQL operation; return the JSON body (asserting HTTP 200)."""
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    response = client.post(
+        "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
+    )
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
