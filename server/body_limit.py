@@ -43,7 +43,10 @@ class BodyLimitMiddleware:
         response = JSONResponse(
             {
                 "errors": [
-                    {"message": "Request body too large.", "extensions": {"code": "BAD_REQUEST"}}
+                    {
+                        "message": "Request body too large.",
+                        "extensions": {"code": "PAYLOAD_TOO_LARGE"},
+                    }
                 ]
             },
             status_code=413,

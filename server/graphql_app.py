@@ -4,14 +4,29 @@ from __future__ import annotations
 
 from typing import Any
 
+from cross_web import HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
 from datastore.client import Database
 from resolvers.context import Context
 from server.context import build_context
+
+
+def request_error(message: str, status_code: int) -> JSONResponse:
+    """A malformed request, answered in GraphQL's error shape instead of plain text."""
+    code = {405: "METHOD_NOT_ALLOWED", 413: "PAYLOAD_TOO_LARGE", 415: "UNSUPPORTED_MEDIA_TYPE"}
+    return JSONResponse(
+        {
+            "errors": [
+                {"message": message, "extensions": {"code": code.get(status_code, "BAD_REQUEST")}}
+            ]
+        },
+        status_code=status_code,
+    )
 
 
 class LeetoGraphQL(GraphQL[Context, None]):
@@ -22,6 +37,17 @@ class LeetoGraphQL(GraphQL[Context, None]):
             allow_queries_via_get=True,
         )
         self.database = database
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        try:
+            response = await self.run(Request(scope=scope, receive=receive))
+        except HTTPException as exc:
+            status = 415 if exc.reason == "Unsupported content type" else exc.status_code
+            response = request_error(exc.reason, status)
+        await response(scope, receive, send)
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket

@@ -92,20 +92,3 @@ def fresh_client(
     """HTTP into the app over an empty database of its own."""
     with TestClient(create_app(make_settings(fresh_db_name))) as client:
         yield client
-
-
-def gql(
-    client: TestClient,
-    query: str,
-    variables: dict[str, Any] | None = None,
-    *,
-    token: str | None = None,
-) -> dict[str, Any]:
-    """POST a GraphQL operation; return the JSON body (asserting HTTP 200)."""
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    response = client.post(
-        "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
-    )
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    return body
