@@ -166,7 +166,8 @@ def test_key_rotation_with_the_cli_keeps_every_record_readable(
 
     status = leeto("keys", "status")
     assert status.returncode == 0, status.stderr
-    assert "leeto-email" in status.stdout and "leeto-personal" in status.stdout
+    assert "leeto-email" in status.stdout
+    assert "leeto-personal" in status.stdout
     for key in vault:
         material = bytes(key["keyMaterial"])
         assert material.hex() not in status.stdout
