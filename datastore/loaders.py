@@ -15,8 +15,10 @@ from bson import ObjectId
 
 from datastore import collections as names
 from datastore.client import Database
+from datastore.encryption import FieldCipher
 from datastore.keyset import SortSpec
 from datastore.pages import ALL, BATCH_SIZE, ChildPageKey, Doc, Page, Scope, find_child_pages
+from datastore.private_profile import PrivateProfileByUserLoader
 
 SESSION_ORDER = SortSpec(tag="session:startsAt", field="startsAt")
 REVIEW_ORDER = SortSpec(tag="review:newest", field="createdAt", descending=True)
@@ -115,7 +117,9 @@ def upcoming_scope(now: datetime) -> Scope:
 class Loaders:
     """Every loader a request may use; cheap to build, never shared between requests."""
 
-    def __init__(self, db: Database, *, now: datetime | None = None) -> None:
+    def __init__(
+        self, db: Database, *, now: datetime | None = None, cipher: FieldCipher | None = None
+    ) -> None:
         self.db = db
         self.now = now or datetime.now(UTC)
         self.course_by_id = CourseByIdLoader(db)
@@ -129,3 +133,16 @@ class Loaders:
         )
         self.reviews_by_course = ReviewsByCourseLoader(db, {"all": ALL})
         self.seats_taken_by_session = SeatsTakenBySessionLoader(db)
+        self._cipher = cipher
+        self._private_profile_by_user: PrivateProfileByUserLoader | None = None
+
+    @property
+    def private_profile_by_user(self) -> PrivateProfileByUserLoader:
+        """Decrypted personal data; only requests that read it build the loader."""
+        if self._private_profile_by_user is None:
+            if self._cipher is None:
+                raise RuntimeError("no field cipher was given to this request's loaders")
+            self._private_profile_by_user = PrivateProfileByUserLoader(
+                self.user_by_id, self._cipher
+            )
+        return self._private_profile_by_user

@@ -1,0 +1,49 @@
+"""Decrypted personal data of users, batched: one decrypt_many per batch of users."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from aiodataloader import DataLoader
+from bson import ObjectId
+
+from datastore.encryption import FieldCipher
+
+ENCRYPTED_FIELDS = ("email", "phone", "nationalId", "dateOfBirth")
+
+
+@dataclass(frozen=True, slots=True)
+class PrivateProfile:
+    email: str | None
+    phone: str | None
+    national_id: str | None
+    date_of_birth: datetime | None
+
+
+class PrivateProfileByUserLoader(DataLoader[ObjectId, PrivateProfile | None]):
+    """Keys are user ids; documents come from the request's user loader (cached).
+
+    All values of a batch go through one `decrypt_many`, which fetches each
+    data key at most once, so a page of users costs one key lookup at most.
+    """
+
+    def __init__(self, users: DataLoader[Any, dict[str, Any] | None], cipher: FieldCipher) -> None:
+        super().__init__()
+        self.users = users
+        self.cipher = cipher
+
+    async def batch_load_fn(self, keys: list[ObjectId]) -> list[PrivateProfile | None]:
+        docs = await self.users.load_many(keys)
+        values = [doc.get(field) if doc else None for doc in docs for field in ENCRYPTED_FIELDS]
+        plain = await self.cipher.decrypt_many(values)
+        width = len(ENCRYPTED_FIELDS)
+        profiles: list[PrivateProfile | None] = []
+        for i, doc in enumerate(docs):
+            if doc is None:
+                profiles.append(None)
+                continue
+            email, phone, national_id, born = plain[i * width : (i + 1) * width]
+            profiles.append(PrivateProfile(email, phone, national_id, born))
+        return profiles
