@@ -8,7 +8,6 @@ import base64
 import os
 import struct
 import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, time
 from pathlib import Path
@@ -24,9 +23,9 @@ from server.demo.build import DEMO_PASSWORD, build_demo
 from server.security import cipher_from
 from server.seed import seed_database
 from server.settings import Settings
+from tests.cli import run_leeto
 
 PERSONAL_FIELDS = ("email", "phone", "nationalId", "dateOfBirth")
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
@@ -134,15 +133,7 @@ def test_key_rotation_with_the_cli_keeps_every_record_readable(
     }
 
     def leeto(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "server.cli", *args],
-            capture_output=True,
-            text=True,
-            env=env,
-            cwd=ROOT,
-            timeout=120,
-            check=False,
-        )
+        return run_leeto(*args, env=env)
 
     vault_db, _, vault_coll = settings.key_vault_namespace.partition(".")
     with MongoClient(settings.database_uri()) as client:

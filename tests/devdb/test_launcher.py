@@ -3,23 +3,11 @@
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 
 from server import devdb
-
-
-def _leeto(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "server.cli", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=cwd,
-        timeout=60,
-        check=False,
-    )
+from tests.cli import run_leeto
 
 
 def test_without_go_the_error_says_what_to_do(tmp_path: Path) -> None:
@@ -29,7 +17,7 @@ def test_without_go_the_error_says_what_to_do(tmp_path: Path) -> None:
         "HOME": str(tmp_path),
         "PYTHONPATH": str(Path(devdb.__file__).resolve().parents[1]),
     }
-    result = _leeto(["devdb", "--port", "1"], env, tmp_path)
+    result = run_leeto("devdb", "--port", "1", env=env, cwd=tmp_path)
     assert result.returncode == 1
     assert "install Go >= 1.24 or set MONGODB_URI" in result.stderr
     assert "Traceback" not in result.stderr
@@ -62,14 +50,14 @@ def test_seed_refuses_production(tmp_path: Path) -> None:
         "LEETO_ENV": "production",
         "MONGODB_URI": "mongodb://127.0.0.1:1/leeto",
     }
-    result = _leeto(["seed"], env, tmp_path)
+    result = run_leeto("seed", env=env, cwd=tmp_path)
     assert result.returncode == 1
     assert "refusing to seed" in result.stderr
 
 
 def test_invalid_settings_are_explained(tmp_path: Path) -> None:
     env = {**os.environ, "LEETO_ENV": "staging"}
-    result = _leeto(["seed"], env, tmp_path)
+    result = run_leeto("seed", env=env, cwd=tmp_path)
     assert result.returncode == 1
     assert "invalid settings" in result.stderr
     assert "env" in result.stderr

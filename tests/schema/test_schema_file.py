@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 from schema.build import schema_sdl
+from tests.cli import run_leeto
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -18,14 +17,7 @@ def test_committed_schema_matches_the_code() -> None:
 
 def test_export_schema_writes_the_sdl(tmp_path: Path) -> None:
     target = tmp_path / "out.graphql"
-    result = subprocess.run(
-        [sys.executable, "-m", "server.cli", "export-schema", "--output", str(target)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=60,
-        check=False,
-    )
+    result = run_leeto("export-schema", "--output", str(target))
     assert result.returncode == 0, result.stderr
     assert target.read_text(encoding="utf-8") == schema_sdl()
 
