@@ -5,7 +5,8 @@ from __future__ import annotations
 from pymongo import ASCENDING, DESCENDING, IndexModel
 
 from datastore import collections as names
-from datastore.client import Database
+from datastore.client import Database, server_info
+from datastore.expiry import EXPIRING_COLLECTIONS
 
 INDEXES: dict[str, list[IndexModel]] = {
     names.COURSES: [
@@ -37,6 +38,23 @@ INDEXES: dict[str, list[IndexModel]] = {
     names.USERS: [
         IndexModel([("email", ASCENDING)], unique=True, name="email_unique"),
     ],
+    names.REFRESH_TOKENS: [
+        # The rotation guard: a token can have only one successor.
+        IndexModel([("parentHash", ASCENDING)], unique=True, name="parentHash_unique"),
+        IndexModel([("userId", ASCENDING), ("expiresAt", ASCENDING)], name="user_expiresAt"),
+    ],
+    names.LOGIN_FAILURES: [
+        IndexModel([("key", ASCENDING), ("at", DESCENDING)], name="key_at"),
+    ],
+    names.SIGN_UP_ATTEMPTS: [
+        IndexModel([("key", ASCENDING), ("at", DESCENDING)], name="key_at"),
+    ],
+}
+
+# MongoDB only: FerretDB refuses TTL indexes (datastore.expiry prunes there instead).
+TTL_INDEXES: dict[str, list[IndexModel]] = {
+    collection: [IndexModel([("expiresAt", ASCENDING)], expireAfterSeconds=0, name="expiresAt_ttl")]
+    for collection in EXPIRING_COLLECTIONS
 }
 
 
@@ -46,3 +64,7 @@ async def ensure_indexes(db: Database) -> None:
         # createIndexes names several indexes that already exist.
         for model in models:
             await db[collection].create_indexes([model])
+    if (await server_info(db)).supports_ttl_and_partial_indexes:
+        for collection, models in TTL_INDEXES.items():
+            for model in models:
+                await db[collection].create_indexes([model])

@@ -6,7 +6,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from datastore.client import Database
+from datastore.encryption import FieldCipher
 from datastore.loaders import Loaders
+from resolvers.account_services import AccountServices
+from resolvers.errors import Unauthenticated
+from resolvers.viewer import Credentials, Viewer
 
 
 @dataclass
@@ -15,3 +19,33 @@ class Context:
     loaders: Loaders
     request_id: str
     extras: dict[str, Any] = field(default_factory=dict)
+    # The Authorization the client presented; see `viewer()`.
+    credentials: Credentials = field(default_factory=Credentials.anonymous)
+    # The client's address as the ASGI server saw it (behind a proxy, uvicorn's
+    # --proxy-headers and FORWARDED_ALLOW_IPS decide whether X-Forwarded-For counts).
+    client_address: str = "unknown"
+    # Process-wide handles, shared by every request.
+    cipher: FieldCipher | None = None
+    accounts: AccountServices | None = None
+    # Set by Strawberry from a WebSocket's connection_init payload.
+    connection_params: dict[str, Any] | None = None
+
+    def viewer(self) -> Viewer | None:
+        """The signed-in user, or None; a bad token raises Unauthenticated."""
+        return self.credentials.viewer()
+
+    def require_viewer(self) -> Viewer:
+        viewer = self.viewer()
+        if viewer is None:
+            raise Unauthenticated("Log in to do this.")
+        return viewer
+
+    def require_accounts(self) -> AccountServices:
+        if self.accounts is None:
+            raise RuntimeError("account services are not configured for this context")
+        return self.accounts
+
+    def require_cipher(self) -> FieldCipher:
+        if self.cipher is None:
+            raise RuntimeError("the field cipher is not configured for this context")
+        return self.cipher

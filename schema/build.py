@@ -20,6 +20,8 @@ from strawberry.types import ExecutionContext
 from schema.campus import Campus
 from schema.course import Course
 from schema.errors import ErrorShaping, MaskedErrorShaping
+from schema.mutation import Mutation
+from schema.permissions import RejectInvalidAccessToken
 from schema.query import Query
 from schema.review import Review
 from schema.session import Session
@@ -51,10 +53,12 @@ def build_schema(
         partial(MaxAliasesLimiter, max_alias_count=max_aliases),
         partial(ParserCache, maxsize=256),
         partial(ValidationCache, maxsize=256),
+        RejectInvalidAccessToken,
         *extra,
     ]
     return LeetoSchema(
         query=Query,
+        mutation=Mutation,
         types=[Campus, Course, Session, User, Review],
         extensions=extensions,
     )

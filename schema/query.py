@@ -9,6 +9,7 @@ import strawberry
 from strawberry.types import Info
 
 from datastore.course import CourseOrder as StoredCourseOrder
+from resolvers import account as resolve_account
 from resolvers import campus as resolve_campus
 from resolvers import course as resolve_course
 from resolvers import node as resolve_node
@@ -83,6 +84,16 @@ class Query:
     async def nodes(self, info: Info[Context, None], ids: list[strawberry.ID]) -> list[Node | None]:
         found = await resolve_node.nodes(info.context, list(ids))
         return [_as_node(item) for item in found]
+
+    @strawberry.field(
+        description=(
+            "The signed-in user, or null without an access token. "
+            "An invalid or expired token is an UNAUTHENTICATED error."
+        )
+    )
+    async def viewer(self, info: Info[Context, None]) -> User | None:
+        doc = await resolve_account.viewer_user(info.context)
+        return None if doc is None else User.from_doc(doc)
 
     @strawberry.field(description="Every campus, by city.")
     async def campuses(self, info: Info[Context, None]) -> list[Campus]:

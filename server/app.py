@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -14,14 +15,19 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocketClose
 
-from datastore.client import Client, open_client
+from datastore.client import Client, open_client, server_info
+from datastore.encryption import FieldCipher
 from datastore.indexes import ensure_indexes
 from schema.build import build_schema
+from server.auth_setup import account_services_from
 from server.body_limit import BodyLimitMiddleware
 from server.graphql_app import LeetoGraphQL
+from server.housekeeping import prune_expired_forever
 from server.request_id import RequestIdMiddleware
+from server.security import cipher_from, passwords_from
 from server.settings import Settings
 
 log = logging.getLogger("leeto.server")
@@ -38,6 +44,9 @@ class _LazyGraphQL:
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if self.app is None:
+            if scope["type"] == "websocket":
+                await WebSocketClose(code=1013)(scope, receive, send)  # try again later
+                return
             response = JSONResponse({"errors": [{"message": "Starting up."}]}, status_code=503)
             await response(scope, receive, send)
             return
@@ -47,25 +56,45 @@ class _LazyGraphQL:
 def create_app(settings: Settings, *, event_listeners: Sequence[_EventListener] = ()) -> Starlette:
     graphql = _LazyGraphQL()
     state: dict[str, Client] = {}
+    # Built before serving, so bad key settings stop the process at once.
+    accounts = account_services_from(settings, passwords_from(settings))
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         client = open_client(settings.database_uri(), event_listeners=event_listeners)
         state["client"] = client
+        cipher: FieldCipher | None = None
+        housekeeping: asyncio.Task[None] | None = None
         try:
             db = client[settings.database_name]
             await ensure_indexes(db)
+            cipher = cipher_from(settings, client)
+            await cipher.ensure_ready()
+            if not (await server_info(db)).supports_ttl_and_partial_indexes:
+                housekeeping = asyncio.create_task(prune_expired_forever(db))
             schema = build_schema(
                 mask_errors=settings.is_production,
                 max_depth=settings.max_query_depth,
                 max_tokens=settings.max_query_tokens,
                 max_aliases=settings.max_aliases,
             )
-            graphql.app = LeetoGraphQL(schema, database=db, graphiql=settings.graphiql_enabled)
+            graphql.app = LeetoGraphQL(
+                schema,
+                database=db,
+                graphiql=settings.graphiql_enabled,
+                cipher=cipher,
+                accounts=accounts,
+            )
             log.info("ready: database %s, env %s", settings.database_name, settings.env.value)
             yield
         finally:
             graphql.app = None
+            if housekeeping is not None:
+                housekeeping.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await housekeeping
+            if cipher is not None:
+                await cipher.close()
             await client.close()
 
     async def healthz(_request: Request) -> Response:
@@ -82,10 +111,18 @@ def create_app(settings: Settings, *, event_listeners: Sequence[_EventListener] 
             return JSONResponse({"status": "database unavailable"}, status_code=503)
         return JSONResponse({"status": "ready"})
 
+    async def jwks(_request: Request) -> Response:
+        # Public keys only; rotated-out keys stay listed while their tokens may live.
+        return JSONResponse(
+            accounts.access_tokens.jwks(), headers={"Cache-Control": "public, max-age=300"}
+        )
+
     routes = [
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
+        Route("/.well-known/jwks.json", jwks, methods=["GET"]),
         Route("/graphql", graphql, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", graphql),
     ]
     middleware = [
         Middleware(RequestIdMiddleware),

@@ -10,9 +10,15 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.types.unset import UNSET, UnsetType
 
 from datastore.client import Database
+from datastore.encryption import FieldCipher
+from resolvers.account_services import AccountServices
 from resolvers.context import Context
+from resolvers.errors import Unauthenticated
+from resolvers.viewer import Credentials, authorization_from_params
 from server.context import build_context
 
 
@@ -30,13 +36,23 @@ def request_error(message: str, status_code: int) -> JSONResponse:
 
 
 class LeetoGraphQL(GraphQL[Context, None]):
-    def __init__(self, schema: Any, *, database: Database, graphiql: bool) -> None:
+    def __init__(
+        self,
+        schema: Any,
+        *,
+        database: Database,
+        graphiql: bool,
+        cipher: FieldCipher | None = None,
+        accounts: AccountServices | None = None,
+    ) -> None:
         super().__init__(
             schema,
             graphql_ide="graphiql" if graphiql else None,
             allow_queries_via_get=True,
         )
         self.database = database
+        self.cipher = cipher
+        self.accounts = accounts
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -52,4 +68,21 @@ class LeetoGraphQL(GraphQL[Context, None]):
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
-        return build_context(self.database, request)
+        return build_context(self.database, request, cipher=self.cipher, accounts=self.accounts)
+
+    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
+        """Browsers cannot set headers on a WebSocket: the token comes in connection_init.
+
+        A bad token refuses the connection (close code 4403) rather than
+        leaving it anonymous.
+        """
+        authorization = authorization_from_params(context.connection_params)
+        if authorization is not None:
+            tokens = self.accounts.access_tokens if self.accounts is not None else None
+            context.credentials = Credentials(authorization, tokens)
+        try:
+            context.viewer()
+        except Unauthenticated as exc:
+            raise ConnectionRejectionError({"message": exc.message}) from None
+        unset: UnsetType = UNSET
+        return unset

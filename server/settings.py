@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 from enum import StrEnum
 from pathlib import Path
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_DATABASE = "leeto"
 
@@ -54,6 +55,33 @@ class Settings(BaseSettings):
     argon2_memory_kib: int = Field(default=65536, ge=8192)
     argon2_parallelism: int = Field(default=4, ge=1)
 
+    # Access tokens (EdDSA JWTs). Production needs a private key, as a PEM value
+    # or a file; development generates one in LEETO_DATA_DIR/keys. Public keys
+    # listed here stay trusted for verification, so a retired signing key's
+    # tokens keep working until they expire (key rotation).
+    jwt_private_key: SecretStr | None = None
+    jwt_private_key_file: Path | None = None
+    jwt_public_keys: str | None = None  # one or more PEM blocks, concatenated
+    jwt_public_key_files: Annotated[tuple[Path, ...], NoDecode] = ()
+    jwt_issuer: str = Field(default="leeto", min_length=1)
+    jwt_audience: str = Field(default="leeto-api", min_length=1)
+    access_token_ttl_seconds: int = Field(default=900, ge=60, le=3600)
+    refresh_token_ttl_days: int = Field(default=30, ge=1, le=365)
+    refresh_token_idle_days: int = Field(default=7, ge=1, le=365)
+
+    # Throttling: free failed log-ins per account and per client address within
+    # the window, then exponential back-off up to the maximum delay. The address
+    # allowance is larger because a campus shares one address behind its NAT.
+    login_free_failures: int = Field(default=5, ge=0)
+    login_free_failures_per_address: int = Field(default=50, ge=0)
+    login_throttle_window_seconds: int = Field(default=900, ge=1)
+    login_max_delay_seconds: int = Field(default=900, ge=1)
+    signup_limit_per_address: int = Field(default=10, ge=1)
+    signup_window_seconds: int = Field(default=3600, ge=1)
+
+    # `leeto users create-admin` reads the password from here, else prompts.
+    admin_password: SecretStr | None = None
+
     @field_validator("mongodb_uri")
     @classmethod
     def _check_uri(cls, value: str | None) -> str | None:
@@ -71,6 +99,14 @@ class Settings(BaseSettings):
             raise ValueError("LEETO_LOG_LEVEL must be debug, info, warning or error")
         return level
 
+    @field_validator("jwt_public_key_files", mode="before")
+    @classmethod
+    def _split_paths(cls, value: Any) -> Any:
+        # A comma-separated list reads better in an environment variable than JSON.
+        if isinstance(value, str):
+            return tuple(Path(part.strip()) for part in value.split(",") if part.strip())
+        return value
+
     @field_validator("key_vault_namespace")
     @classmethod
     def _check_namespace(cls, value: str) -> str:
@@ -83,6 +119,12 @@ class Settings(BaseSettings):
     def _check_production(self) -> Settings:
         if self.env is Environment.PRODUCTION and self.mongodb_uri is None:
             raise ValueError("MONGODB_URI is required when LEETO_ENV=production")
+        if self.jwt_private_key is not None and self.jwt_private_key_file is not None:
+            raise ValueError("set LEETO_JWT_PRIVATE_KEY or LEETO_JWT_PRIVATE_KEY_FILE, not both")
+        if self.refresh_token_idle_days > self.refresh_token_ttl_days:
+            raise ValueError(
+                "LEETO_REFRESH_TOKEN_IDLE_DAYS cannot exceed LEETO_REFRESH_TOKEN_TTL_DAYS"
+            )
         if self.kms_provider is not KmsProvider.LOCAL:
             if self.kms_credentials is None or self.kms_master_key is None:
                 raise ValueError(

@@ -1,0 +1,106 @@
+"""Who is asking: the access token a request presented, verified once, on first use."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+
+from bson import ObjectId
+from bson.errors import InvalidId
+
+from auth.roles import Role, is_admin, parse_roles
+from auth.tokens import AccessTokens, InvalidAccessToken
+from resolvers.errors import Unauthenticated
+
+__all__ = ["Credentials", "Viewer", "authorization_from_params"]
+
+_SCHEME: Final = "bearer"
+_NOT_CHECKED: Final = object()
+
+
+@dataclass(frozen=True, slots=True)
+class Viewer:
+    """The signed-in user as the access token describes them.
+
+    Roles here are the ones the token was issued with (at most one access token
+    lifetime old); checks that must see a demotion at once read the user's
+    document instead.
+    """
+
+    user_id: ObjectId
+    roles: frozenset[Role]
+    token_id: str
+
+    @property
+    def is_admin(self) -> bool:
+        return is_admin(self.roles)
+
+
+class Credentials:
+    """The `Authorization` value of one request or WebSocket connection.
+
+    Verifying is cheap but not free, so it happens when something first asks
+    for the viewer, and the answer (or the refusal) is kept for the rest of the
+    request. A token that is present but invalid or expired is an error, never
+    an anonymous request: the client must learn its token is no good.
+    """
+
+    def __init__(self, authorization: str | None, tokens: AccessTokens | None) -> None:
+        self._authorization = (authorization or "").strip()
+        self._tokens = tokens
+        self._result: Any = _NOT_CHECKED
+
+    @classmethod
+    def anonymous(cls) -> Credentials:
+        return cls(None, None)
+
+    @property
+    def presented(self) -> bool:
+        """True when the client sent an Authorization value at all."""
+        return bool(self._authorization)
+
+    def viewer(self) -> Viewer | None:
+        """The verified viewer, None when no token was sent; raises Unauthenticated."""
+        if self._result is _NOT_CHECKED:
+            try:
+                self._result = self._verify()
+            except Unauthenticated as exc:
+                self._result = exc
+        if isinstance(self._result, Unauthenticated):
+            # A fresh copy each time: GraphQL errors get a path per field.
+            raise Unauthenticated(self._result.message)
+        result: Viewer | None = self._result
+        return result
+
+    def _verify(self) -> Viewer | None:
+        if not self._authorization:
+            return None
+        scheme, _, token = self._authorization.partition(" ")
+        token = token.strip()
+        if scheme.lower() != _SCHEME or not token:
+            raise Unauthenticated("Send the access token as `Authorization: Bearer <token>`.")
+        if self._tokens is None:
+            raise Unauthenticated("Access tokens are not accepted here.")
+        try:
+            claims = self._tokens.verify(token)
+        except InvalidAccessToken as exc:
+            if exc.expired:
+                raise Unauthenticated("The access token has expired; refresh it.") from None
+            raise Unauthenticated("The access token is not valid.") from None
+        try:
+            user_id = ObjectId(claims.subject)
+        except (InvalidId, TypeError):
+            raise Unauthenticated("The access token is not valid.") from None
+        return Viewer(user_id=user_id, roles=parse_roles(claims.roles), token_id=claims.token_id)
+
+
+def authorization_from_params(params: Mapping[str, Any] | None) -> str | None:
+    """The Authorization value a WebSocket client sent in its connection_init payload."""
+    if not params:
+        return None
+    for key in ("Authorization", "authorization"):
+        value = params.get(key)
+        if isinstance(value, str):
+            return value
+    return None

@@ -1,0 +1,77 @@
+"""Expected mutation failures: typed members of each mutation's result union."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+import strawberry
+
+from resolvers.account_outcomes import Problem, Refusal
+
+
+@strawberry.enum(description="Why a mutation did not do what was asked.")
+class MutationErrorCode(Enum):
+    INVALID_CREDENTIALS = Problem.INVALID_CREDENTIALS.value
+    EMAIL_TAKEN = Problem.EMAIL_TAKEN.value
+    WEAK_PASSWORD = Problem.WEAK_PASSWORD.value
+    VALIDATION_ERROR = Problem.VALIDATION_ERROR.value
+    RATE_LIMITED = Problem.RATE_LIMITED.value
+    INVALID_TOKEN = Problem.INVALID_TOKEN.value
+
+
+@strawberry.interface(description="An expected failure, with a message to show the user.")
+class MutationError:
+    code: MutationErrorCode = strawberry.field(description="What went wrong, for programs.")
+    message: str = strawberry.field(description="What went wrong, for people.")
+
+
+@strawberry.type(description="The email and password do not match an account.")
+class InvalidCredentials(MutationError):
+    pass
+
+
+@strawberry.type(description="An account with this email address already exists.")
+class EmailTaken(MutationError):
+    pass
+
+
+@strawberry.type(description="The password does not meet the policy (10 to 256 characters).")
+class WeakPassword(MutationError):
+    field: str = strawberry.field(description="The input field holding the password.")
+
+
+@strawberry.type(description="An input value is not acceptable.")
+class ValidationError(MutationError):
+    field: str = strawberry.field(description="The input field at fault (camelCase).")
+
+
+@strawberry.type(description="Too many attempts; wait before trying again.")
+class RateLimited(MutationError):
+    retry_after_seconds: int = strawberry.field(description="Seconds to wait.")
+
+
+@strawberry.type(description="The token is malformed, unknown, expired or revoked.")
+class InvalidToken(MutationError):
+    pass
+
+
+def mutation_error(refusal: Refusal) -> MutationError:
+    """The GraphQL error type for a refusal from the resolvers."""
+    code = MutationErrorCode(refusal.problem.value)
+    message = refusal.message
+    field = refusal.field or ""
+    match refusal.problem:
+        case Problem.INVALID_CREDENTIALS:
+            return InvalidCredentials(code=code, message=message)
+        case Problem.EMAIL_TAKEN:
+            return EmailTaken(code=code, message=message)
+        case Problem.WEAK_PASSWORD:
+            return WeakPassword(code=code, message=message, field=field)
+        case Problem.VALIDATION_ERROR:
+            return ValidationError(code=code, message=message, field=field)
+        case Problem.RATE_LIMITED:
+            return RateLimited(
+                code=code, message=message, retry_after_seconds=refusal.retry_after_seconds
+            )
+        case Problem.INVALID_TOKEN:
+            return InvalidToken(code=code, message=message)

@@ -1,0 +1,97 @@
+"""Who may call what: Strawberry permission classes, and the check that a presented
+access token is valid even where no field asks who the viewer is."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, Final
+
+from graphql import ExecutionResult, FieldNode, OperationType, get_operation_ast
+from strawberry.extensions import FieldExtension, SchemaExtension
+from strawberry.permission import BasePermission, PermissionExtension
+from strawberry.types import ExecutionContext, Info
+
+from auth.roles import is_admin
+from resolvers.context import Context
+from resolvers.errors import ErrorCode, Unauthenticated
+
+__all__ = [
+    "CREDENTIAL_MUTATIONS",
+    "IsAdmin",
+    "IsAuthenticated",
+    "RejectInvalidAccessToken",
+    "admin_only",
+    "login_required",
+]
+
+# Mutations that establish or end credentials. They ignore the access token,
+# so a client whose token just expired can still refresh or log in again.
+CREDENTIAL_MUTATIONS: Final = frozenset({"userSignUp", "userLogIn", "tokenRefresh", "userLogOut"})
+
+
+class IsAuthenticated(BasePermission):
+    message = "Log in to do this."
+    error_extensions = {"code": ErrorCode.UNAUTHENTICATED.value}
+
+    def has_permission(self, source: Any, info: Info[Context, None], **kwargs: Any) -> bool:
+        # An invalid token raises Unauthenticated here, with its own message.
+        return info.context.viewer() is not None
+
+
+class IsAdmin(BasePermission):
+    """The viewer's roles as stored now, so a demoted admin loses access at once."""
+
+    message = "Only administrators may do this."
+    error_extensions = {"code": ErrorCode.FORBIDDEN.value}
+
+    async def has_permission(self, source: Any, info: Info[Context, None], **kwargs: Any) -> bool:
+        viewer = info.context.require_viewer()
+        user = await info.context.loaders.user_by_id.load(viewer.user_id)
+        return user is not None and is_admin(user.get("roles", []))
+
+
+def login_required() -> list[FieldExtension]:
+    return [PermissionExtension([IsAuthenticated()])]
+
+
+def admin_only() -> list[FieldExtension]:
+    return [PermissionExtension([IsAdmin()])]
+
+
+def _credential_mutations_only(execution_context: ExecutionContext) -> bool:
+    document = execution_context.graphql_document
+    if document is None:
+        return False
+    operation = get_operation_ast(document, execution_context.operation_name)
+    if operation is None or operation.operation is not OperationType.MUTATION:
+        return False
+    for selection in operation.selection_set.selections:
+        if not isinstance(selection, FieldNode):
+            return False
+        name = selection.name.value
+        if name != "__typename" and name not in CREDENTIAL_MUTATIONS:
+            return False
+    return True
+
+
+class RejectInvalidAccessToken(SchemaExtension):
+    """A request that presents a bad access token fails as a whole with UNAUTHENTICATED.
+
+    Fields that ask for the viewer would fail anyway; this catches operations
+    that never ask (the public catalogue), so a client never mistakes an
+    expired session for an anonymous one. The token is verified once, here or
+    by whichever field comes first.
+    """
+
+    def on_execute(self) -> Iterator[None]:
+        context = self.execution_context.context
+        if (
+            isinstance(context, Context)
+            and context.credentials.presented
+            and not _credential_mutations_only(self.execution_context)
+        ):
+            try:
+                context.viewer()
+            except Unauthenticated as error:
+                self.execution_context.result = ExecutionResult(data=None, errors=[error])
+        yield
