@@ -1,4 +1,4 @@
-"""`leeto`: serve, seed, run the embedded engine, export the schema, manage keys."""
+"""`leeto`: serve, seed, run the embedded engine, export the schema, manage keys and users."""
 
 from __future__ import annotations
 
@@ -98,6 +98,18 @@ def cmd_keys(args: argparse.Namespace) -> None:
     asyncio.run(keys_command(settings, args.action))
 
 
+def cmd_create_admin(args: argparse.Namespace) -> None:
+    from server.engine import database_available
+    from server.users_cli import UsersCommandError, create_admin
+
+    settings = _settings()
+    try:
+        with database_available(settings):
+            print(asyncio.run(create_admin(settings, args.email, display_name=args.name)))
+    except UsersCommandError as exc:
+        raise CommandError(str(exc)) from None
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="leeto", description=__doc__)
     sub = root.add_subparsers(dest="command", required=True)
@@ -129,6 +141,17 @@ def parser() -> argparse.ArgumentParser:
     keys = sub.add_parser("keys", help="manage the encryption master key and data keys")
     keys.add_argument("action", choices=["init", "rotate", "status"])
     keys.set_defaults(run=cmd_keys)
+
+    users = sub.add_parser("users", help="manage accounts")
+    users_sub = users.add_subparsers(dest="users_command", required=True)
+    create_admin = users_sub.add_parser(
+        "create-admin",
+        help="create an administrator (or make an existing user one)",
+        description="The password comes from LEETO_ADMIN_PASSWORD, or is asked for.",
+    )
+    create_admin.add_argument("email")
+    create_admin.add_argument("--name", default="Administrator", help="display name")
+    create_admin.set_defaults(run=cmd_create_admin)
     return root
 
 
