@@ -97,7 +97,9 @@ class Mutation:
         result: UserChangePasswordResult = auth_result(outcome)
         return result
 
-    @strawberry.mutation(description="Replace a user's roles (administrators only).", extensions=admin_only())
+    @strawberry.mutation(
+        description="Replace a user's roles (administrators only).", extensions=admin_only()
+    )
     async def user_set_roles(
         self, info: Info[Context, None], input: UserSetRolesInput
     ) -> UserSetRolesResult:
