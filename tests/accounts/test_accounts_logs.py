@@ -138,3 +138,16 @@ def test_even_the_driver_command_log_sees_no_password_or_token(
     assert _leaks(driver, secrets.from_clients) == []
     ours = [r for r in caplog.records if not r.name.startswith("pymongo")]
     assert _leaks(ours, secrets.everything) == []
+
+
+def test_the_access_log_drops_query_strings(
+    caplog: pytest.LogCaptureFixture, driver_log_level: None
+) -> None:
+    configure_logging("info")
+    caplog.set_level(logging.INFO, logger="uvicorn.access")
+    path = "/graphql?query=mutation{userLogIn(input:{password:%22" + PASSWORD + "%22})}"
+    logging.getLogger("uvicorn.access").info(
+        '%s - "%s %s HTTP/%s" %d', "127.0.0.1:5000", "GET", path, "1.1", 400
+    )
+    (record,) = [r for r in caplog.records if r.name == "uvicorn.access"]
+    assert record.getMessage() == '127.0.0.1:5000 - "GET /graphql?… HTTP/1.1" 400'
