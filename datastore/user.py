@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from bson import Binary, ObjectId
@@ -110,3 +110,14 @@ async def add_role(
         {"$addToSet": {"roles": role}, "$set": {"updatedAt": now}},
         return_document=ReturnDocument.AFTER,
     )
+
+
+async def update_profile(
+    db: Database, user_id: ObjectId, *, set_fields: dict[str, Any], unset_fields: list[str]
+) -> dict[str, Any] | None:
+    """Apply a profile change to one document and return the document as stored."""
+    update: dict[str, Any] = {"$set": {**set_fields, "updatedAt": datetime.now(UTC)}}
+    if unset_fields:
+        update["$unset"] = dict.fromkeys(unset_fields, "")
+    await db[names.USERS].update_one({"_id": user_id}, update)
+    return await db[names.USERS].find_one({"_id": user_id})

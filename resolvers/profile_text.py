@@ -7,10 +7,18 @@ from typing import Final
 
 from resolvers.account_outcomes import Refusal, validation_error
 
-__all__ = ["MAX_CITY_LENGTH", "MAX_DISPLAY_NAME_LENGTH", "clean_city", "clean_display_name"]
+__all__ = [
+    "MAX_BIO_LENGTH",
+    "MAX_CITY_LENGTH",
+    "MAX_DISPLAY_NAME_LENGTH",
+    "clean_bio",
+    "clean_city",
+    "clean_display_name",
+]
 
 MAX_DISPLAY_NAME_LENGTH: Final = 80
 MAX_CITY_LENGTH: Final = 80
+MAX_BIO_LENGTH: Final = 500
 
 
 def _clean(raw: str) -> str:
@@ -42,3 +50,14 @@ def clean_city(raw: str) -> str | Refusal:
     if not _printable(city):
         return validation_error("city", "City contains invisible characters.")
     return city
+
+
+def clean_bio(raw: str) -> str | Refusal:
+    # Line breaks are kept in a bio; other control characters are not.
+    lines = [" ".join(unicodedata.normalize("NFC", line).split()) for line in raw.splitlines()]
+    bio = "\n".join(lines).strip()
+    if len(bio) > MAX_BIO_LENGTH:
+        return validation_error("bio", f"Bio must be at most {MAX_BIO_LENGTH} characters.")
+    if not _printable(bio.replace("\n", "")):
+        return validation_error("bio", "Bio contains invisible characters.")
+    return bio

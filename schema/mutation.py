@@ -6,6 +6,7 @@ import strawberry
 from strawberry.types import Info
 
 from resolvers import account
+from resolvers import profile as resolve_profile
 from resolvers.context import Context
 from schema.account import (
     TokenRefreshInput,
@@ -25,6 +26,7 @@ from schema.account import (
     set_roles_result,
 )
 from schema.permissions import admin_only, login_required
+from schema.profile import UserUpdateProfileInput, UserUpdateProfileResult, update_profile_result
 
 
 @strawberry.type(description="Change things.")
@@ -107,4 +109,22 @@ class Mutation:
             info.context, user_id=input.user_id, roles=[role.value for role in input.roles]
         )
         result: UserSetRolesResult = set_roles_result(outcome)
+        return result
+
+    @strawberry.mutation(
+        description=(
+            "Change the signed-in user's profile and personal data; only the fields given "
+            "change. Personal data is encrypted before it is stored."
+        ),
+        extensions=login_required(),
+    )
+    async def user_update_profile(
+        self, info: Info[Context, None], input: UserUpdateProfileInput
+    ) -> UserUpdateProfileResult:
+        changes = input.to_changes()
+        if isinstance(changes, resolve_profile.ProfileChanges):
+            outcome = await resolve_profile.update_profile(info.context, changes)
+        else:
+            outcome = changes
+        result: UserUpdateProfileResult = update_profile_result(outcome)
         return result

@@ -13,13 +13,15 @@ from resolvers import account as resolve_account
 from resolvers import campus as resolve_campus
 from resolvers import course as resolve_course
 from resolvers import node as resolve_node
+from resolvers import user_directory as resolve_users
 from resolvers.context import Context
 from resolvers.course import CourseFilterArgs
 from schema.campus import Campus
 from schema.connection import Connection, build_edges
 from schema.course import Course
-from schema.enums import CourseLevel, CourseOrder, CourseTrack, SessionMode
+from schema.enums import CourseLevel, CourseOrder, CourseTrack, Role, SessionMode
 from schema.node import Node
+from schema.permissions import admin_only
 from schema.review import Review
 from schema.session import Session
 from schema.user import User
@@ -94,6 +96,23 @@ class Query:
     async def viewer(self, info: Info[Context, None]) -> User | None:
         doc = await resolve_account.viewer_user(info.context)
         return None if doc is None else User.from_doc(doc)
+
+    @strawberry.field(
+        description="Every user, by display name (administrators only).",
+        extensions=admin_only(),
+    )
+    async def users(
+        self,
+        info: Info[Context, None],
+        role: Role | None = None,
+        first: int = 20,
+        after: str | None = None,
+    ) -> Connection[User]:
+        page = await resolve_users.users(
+            info.context, role=role.value if role else None, first=first, after=after
+        )
+        page_info, edges = build_edges(page, User.from_doc)
+        return Connection(page_info=page_info, edges=edges)
 
     @strawberry.field(description="Every campus, by city.")
     async def campuses(self, info: Info[Context, None]) -> list[Campus]:

@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, Self
 
 import strawberry
+from strawberry.types import Info
 
+from resolvers import profile as resolve_profile
+from resolvers.context import Context
 from resolvers.global_ids import to_global_id
 from schema.enums import Role
 from schema.node import Node
 
+PRIVATE = " Personal data: only this user and administrators may read it (else null, FORBIDDEN)."
 
-@strawberry.type(description="A person using Leeto. Only the public profile is shown here.")
+
+@strawberry.type(
+    description=(
+        "A person using Leeto. The public profile is open to all; personal data is "
+        "encrypted at rest and shown only to the user and to administrators."
+    )
+)
 class User(Node):
     doc: strawberry.Private[dict[str, Any]]
     display_name: str = strawberry.field(description="The name shown to others.")
@@ -29,3 +40,20 @@ class User(Node):
             city=doc.get("city", ""),
             roles=[Role(r) for r in doc.get("roles", [])],
         )
+
+    @strawberry.field(description="Email address, lower-case." + PRIVATE)
+    async def email(self, info: Info[Context, None]) -> str | None:
+        return (await resolve_profile.private_profile(info.context, self.doc)).email
+
+    @strawberry.field(description="Phone number in E.164 form (+27821234567)." + PRIVATE)
+    async def phone(self, info: Info[Context, None]) -> str | None:
+        return (await resolve_profile.private_profile(info.context, self.doc)).phone
+
+    @strawberry.field(description="South African ID number (13 digits)." + PRIVATE)
+    async def national_id(self, info: Info[Context, None]) -> str | None:
+        return (await resolve_profile.private_profile(info.context, self.doc)).national_id
+
+    @strawberry.field(description="Date of birth, from the ID number." + PRIVATE)
+    async def date_of_birth(self, info: Info[Context, None]) -> date | None:
+        born = (await resolve_profile.private_profile(info.context, self.doc)).date_of_birth
+        return None if born is None else born.date()

@@ -37,7 +37,7 @@ def build_context(
     tokens = accounts.access_tokens if accounts is not None else None
     return Context(
         db=db,
-        loaders=Loaders(db),
+        loaders=Loaders(db, cipher=cipher),
         request_id=request_id_of(request.scope),
         credentials=Credentials(request.headers.get("authorization"), tokens),
         client_address=client_address(request),

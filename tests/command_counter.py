@@ -15,12 +15,15 @@ class CommandCounter(monitoring.CommandListener):
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self.commands: Counter[str] = Counter()
+        self.key_vault_finds = 0
 
     def started(self, event: monitoring.CommandStartedEvent) -> None:
         if event.command_name in IGNORED:
             return
         with self._lock:
             self.commands[event.command_name] += 1
+            if event.command_name == "find" and event.command.get("find") == "__keyVault":
+                self.key_vault_finds += 1
 
     def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
         return
@@ -31,6 +34,7 @@ class CommandCounter(monitoring.CommandListener):
     def reset(self) -> None:
         with self._lock:
             self.commands.clear()
+            self.key_vault_finds = 0
 
     @property
     def total(self) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import uuid
 from collections.abc import Callable, Iterator
@@ -14,6 +15,7 @@ from starlette.testclient import TestClient
 
 from server.app import create_app
 from server.devdb import EmbeddedEngine, free_port
+from server.logs import configure_logging
 from server.seed import seed_database
 from server.settings import Settings
 
@@ -92,3 +94,42 @@ def fresh_client(
     """HTTP into the app over an empty database of its own."""
     with TestClient(create_app(make_settings(fresh_db_name))) as client:
         yield client
+
+
+class _Recorder(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        text = record.getMessage()
+        if record.exc_info:
+            text += "\n" + logging.Formatter().formatException(record.exc_info)
+        self.lines.append(text)
+
+
+def _never_logged() -> set[str]:
+    """Personal data and passwords the suite handles, which no log line may contain."""
+    from server.demo.build import DEMO_PASSWORD, build_demo
+    from tests.accounts.accounts_helpers import NEW_PASSWORD, PASSWORD
+
+    values = {DEMO_PASSWORD, PASSWORD, NEW_PASSWORD, "+27821234567", "9001015009086"}
+    for user in build_demo(42).users:
+        values |= {user.email, user.phone, user.national_id}
+    return values
+
+
+@pytest.fixture(scope="session", autouse=True)
+def logs_hold_no_personal_data() -> Iterator[None]:
+    """Every log record of the whole run, at DEBUG, as the server configures logging."""
+    recorder = _Recorder()
+    root = logging.getLogger()
+    level = root.level
+    configure_logging("debug")
+    root.addHandler(recorder)
+    yield
+    root.removeHandler(recorder)
+    root.setLevel(level)
+    assert len(recorder.lines) > 0
+    leaked = sorted(v for v in _never_logged() if any(v in line for line in recorder.lines))
+    assert leaked == [], f"{len(leaked)} personal values or passwords reached the logs"

@@ -1,0 +1,109 @@
+"""Personal data: who may read it, and the signed-in user's profile changes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, time
+from typing import Any
+
+from auth.roles import can_read_private_profile, parse_roles
+from datastore.private_profile import PrivateProfile
+from datastore.user import update_profile as store_profile
+from resolvers.account_outcomes import Refusal, validation_error
+from resolvers.context import Context
+from resolvers.errors import Forbidden
+from resolvers.personal_data import PersonalDataError, parse_phone, parse_sa_id
+from resolvers.profile_text import clean_bio, clean_city, clean_display_name
+
+PRIVATE_FIELD_MESSAGE = "Only this user and administrators may read this field."
+
+
+async def _may_read(ctx: Context, owner_id: Any) -> bool:
+    viewer = ctx.viewer()
+    if viewer is None:
+        return False
+    if viewer.user_id == owner_id:
+        return True
+    if not viewer.is_admin:
+        return False
+    # The token says admin; the stored roles decide, so a demotion counts at once.
+    doc = await ctx.loaders.user_by_id.load(viewer.user_id)
+    stored = parse_roles(doc.get("roles", [])) if doc else frozenset()
+    return can_read_private_profile(None, stored, str(owner_id))
+
+
+async def private_profile(ctx: Context, user: dict[str, Any]) -> PrivateProfile:
+    """The user's decrypted personal data, or Forbidden for anyone but them and admins."""
+    if not await _may_read(ctx, user["_id"]):
+        raise Forbidden(PRIVATE_FIELD_MESSAGE)
+    profile = await ctx.loaders.private_profile_by_user.load(user["_id"])
+    if profile is None:
+        raise Forbidden(PRIVATE_FIELD_MESSAGE)
+    return profile
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileChanges:
+    """What the client sent; a field left out is None here and changes nothing."""
+
+    display_name: str | None = None
+    bio: str | None = None
+    city: str | None = None
+    phone: str | None = None
+    national_id: str | None = None
+    clear_phone: bool = False
+    clear_national_id: bool = False
+
+
+class _Invalid(Exception):
+    def __init__(self, refusal: Refusal) -> None:
+        super().__init__(refusal.message)
+        self.refusal = refusal
+
+
+async def _validated(ctx: Context, changes: ProfileChanges) -> tuple[dict[str, Any], list[str]]:
+    set_fields: dict[str, Any] = {}
+    unset_fields: list[str] = []
+    cleaners = (
+        ("displayName", changes.display_name, clean_display_name),
+        ("bio", changes.bio, clean_bio),
+        ("city", changes.city, clean_city),
+    )
+    for field, raw, clean in cleaners:
+        if raw is not None:
+            value = clean(raw)
+            if isinstance(value, Refusal):
+                raise _Invalid(value)
+            set_fields[field] = value
+    cipher = ctx.require_cipher()
+    try:
+        if changes.phone is not None:
+            set_fields["phone"] = await cipher.encrypt_private(parse_phone(changes.phone))
+        if changes.national_id is not None:
+            sa_id = parse_sa_id(changes.national_id)
+            born = datetime.combine(sa_id.date_of_birth, time(), tzinfo=UTC)
+            set_fields["nationalId"] = await cipher.encrypt_private(sa_id.number)
+            set_fields["dateOfBirth"] = await cipher.encrypt_private(born)
+    except PersonalDataError as exc:
+        raise _Invalid(validation_error(exc.field, exc.message)) from None
+    if changes.clear_phone:
+        unset_fields.append("phone")
+    if changes.clear_national_id:
+        unset_fields += ["nationalId", "dateOfBirth"]
+    return set_fields, unset_fields
+
+
+async def update_profile(ctx: Context, changes: ProfileChanges) -> dict[str, Any] | Refusal:
+    """Validate every given field first, so bad input changes nothing; then one update."""
+    viewer = ctx.require_viewer()
+    try:
+        set_fields, unset_fields = await _validated(ctx, changes)
+    except _Invalid as invalid:
+        return invalid.refusal
+    doc = await store_profile(
+        ctx.db, viewer.user_id, set_fields=set_fields, unset_fields=unset_fields
+    )
+    if doc is None:
+        return validation_error("userId", "This account no longer exists.")
+    ctx.loaders.user_by_id.clear(viewer.user_id).prime(viewer.user_id, doc)
+    return doc
