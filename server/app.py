@@ -27,7 +27,7 @@ from server.body_limit import BodyLimitMiddleware
 from server.graphql_app import LeetoGraphQL
 from server.housekeeping import prune_expired_forever
 from server.request_id import RequestIdMiddleware
-from server.security import cipher_from, passwords_from
+from server.security import cipher_from, kms_from, passwords_from
 from server.settings import Settings
 
 log = logging.getLogger("leeto.server")
@@ -58,6 +58,7 @@ def create_app(settings: Settings, *, event_listeners: Sequence[_EventListener] 
     state: dict[str, Client] = {}
     # Built before serving, so bad key settings stop the process at once.
     accounts = account_services_from(settings, passwords_from(settings))
+    master_key = kms_from(settings)  # production without a master key stops here
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
@@ -68,7 +69,7 @@ def create_app(settings: Settings, *, event_listeners: Sequence[_EventListener] 
         try:
             db = client[settings.database_name]
             await ensure_indexes(db)
-            cipher = cipher_from(settings, client)
+            cipher = cipher_from(settings, client, master_key)
             await cipher.ensure_ready()
             if not (await server_info(db)).supports_ttl_and_partial_indexes:
                 housekeeping = asyncio.create_task(prune_expired_forever(db))

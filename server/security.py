@@ -32,5 +32,5 @@ def kms_from(settings: Settings, *, create_local: bool | None = None) -> KmsSett
     )
 
 
-def cipher_from(settings: Settings, client: Client) -> FieldCipher:
-    return FieldCipher(client, kms_from(settings), settings.key_vault_namespace)
+def cipher_from(settings: Settings, client: Client, kms: KmsSettings | None = None) -> FieldCipher:
+    return FieldCipher(client, kms or kms_from(settings), settings.key_vault_namespace)

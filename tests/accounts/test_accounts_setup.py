@@ -10,6 +10,7 @@ import pytest
 from pydantic import ValidationError
 
 from auth.keys import generate_private_key_pem, load_private_key, public_key_pem, thumbprint
+from datastore.encryption import create_local_master_key
 from server.app import create_app
 from server.auth_setup import AuthSetupError, access_tokens_from, keyset_from
 from server.settings import Settings
@@ -80,6 +81,7 @@ def test_production_refuses_to_start_without_a_key(
     settings = make_settings("unused", env="production")
     with pytest.raises(AuthSetupError, match="LEETO_JWT_PRIVATE_KEY"):
         create_app(settings)
+    create_local_master_key(settings.keys_dir)  # production never creates one itself
     assert create_app(make_settings("unused", env="production", jwt_private_key=_pem()))
 
 
