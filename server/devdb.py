@@ -65,7 +65,7 @@ def build(*, quiet: bool = False) -> Path:
     if not quiet:
         print(f"building the embedded engine into {target} (once) ...", flush=True)
     result = subprocess.run(  # noqa: S603 - fixed argv, no shell
-        [go, "build", "-trimpath", "-o", str(partial), "."],
+        [go, "build", "-trimpath", "-buildvcs=false", "-o", str(partial), "."],
         cwd=SOURCE_DIR,
         capture_output=True,
         text=True,
