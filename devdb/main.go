@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
 )
@@ -21,6 +22,7 @@ func main() {
 	port := flag.Int("port", 27017, "TCP port to listen on")
 	dataDir := flag.String("data-dir", ".leeto/devdb", "directory that holds the SQLite files")
 	logLevel := flag.String("log-level", "warn", "debug (every command), info, warn or error")
+	withParent := flag.Bool("exit-with-parent", false, "stop when the process that started this one exits")
 	flag.Parse()
 
 	var level slog.Level
@@ -51,10 +53,34 @@ func main() {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if *withParent {
+		go stopWhenOrphaned(ctx, stop)
+	}
 
 	fmt.Fprintf(os.Stderr, "devdb: listening on %s:%d, data in %s\n", *host, *port, dir)
 	if err := fdb.Run(ctx); err != nil && ctx.Err() == nil {
 		fail("%v", err)
+	}
+}
+
+// stopWhenOrphaned cancels the engine once its parent is gone: a server that
+// started it may be killed without the chance to stop it (uvicorn re-raises
+// SIGTERM after shutdown, SIGKILL allows nothing), and an orphaned engine would
+// keep the port and the data directory.
+func stopWhenOrphaned(ctx context.Context, stop context.CancelFunc) {
+	parent := os.Getppid()
+	ticker := time.NewTicker(500 * time.Millisecond)
+	defer ticker.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-ticker.C:
+			if os.Getppid() != parent {
+				stop()
+				return
+			}
+		}
 	}
 }
 

@@ -121,6 +121,7 @@ class EmbeddedEngine:
             str(self.data_dir),
             "--log-level",
             self.log_level,
+            "--exit-with-parent",
         ]
         self._process = subprocess.Popen(argv)  # noqa: S603 - our own binary
         try:

@@ -1,0 +1,76 @@
+"""`leeto serve` in development: starts the embedded engine, serves, and leaves nothing behind."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+
+from server.devdb import free_port
+from tests.cli import ROOT
+
+
+def _listening(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+            return True
+    except OSError:
+        return False
+
+
+def _wait(predicate: Callable[[], bool], seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_serve_starts_and_stops_the_embedded_engine(tmp_path: Path) -> None:
+    app_port, engine_port = free_port(), free_port()
+    env = {
+        **{
+            k: v for k, v in os.environ.items() if not k.startswith("LEETO_") and k != "MONGODB_URI"
+        },
+        "LEETO_ENV": "development",
+        "LEETO_DATA_DIR": str(tmp_path),
+        "LEETO_PORT": str(app_port),
+        "LEETO_DEVDB_PORT": str(engine_port),
+        "LEETO_ARGON2_MEMORY_KIB": "8192",
+        "LEETO_ARGON2_TIME_COST": "1",
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "server.cli", "serve"],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+
+        def ready() -> bool:
+            try:
+                return httpx.get(f"http://127.0.0.1:{app_port}/readyz").status_code == 200
+            except httpx.TransportError:
+                return False
+
+        assert _wait(ready, 60), "the server did not become ready"
+        assert _listening(engine_port)
+        response = httpx.post(
+            f"http://127.0.0.1:{app_port}/graphql", json={"query": "{ campuses { id } }"}
+        )
+        assert response.status_code == 200
+        assert response.json() == {"data": {"campuses": []}}
+        assert (tmp_path / "devdb").is_dir()
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+    assert _wait(lambda: not _listening(engine_port), 10), "the embedded engine outlived serve"
