@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 import strawberry
 
@@ -11,6 +11,12 @@ from datastore.keyset import encode_cursor
 from datastore.pages import Page
 
 NodeT = TypeVar("NodeT")
+
+First = Annotated[int, strawberry.argument(description="How many items, from 1 to 100.")]
+After = Annotated[
+    str | None,
+    strawberry.argument(description="Start after this cursor (a previous page's `endCursor`)."),
+]
 
 
 @strawberry.type(description="Where a page sits in the whole list.")

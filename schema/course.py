@@ -11,7 +11,7 @@ from strawberry.types import Info
 from resolvers import course as resolve
 from resolvers.context import Context
 from resolvers.global_ids import to_global_id
-from schema.connection import Connection, build_edges
+from schema.connection import After, Connection, First, build_edges
 from schema.enums import CourseLevel, CourseTrack
 from schema.node import Node
 from schema.review import Review
@@ -68,8 +68,8 @@ class Course(Node):
     async def sessions(
         self,
         info: Info[Context, None],
-        first: int = 10,
-        after: str | None = None,
+        first: First = 10,
+        after: After = None,
         upcoming: Annotated[
             bool, strawberry.argument(description="Only sessions that have not started yet.")
         ] = False,
@@ -82,7 +82,7 @@ class Course(Node):
 
     @strawberry.field(description="Its reviews, newest first.")
     async def reviews(
-        self, info: Info[Context, None], first: int = 10, after: str | None = None
+        self, info: Info[Context, None], first: First = 10, after: After = None
     ) -> Connection[Review]:
         page = await resolve.reviews(info.context, self.doc, first=first, after=after)
         page_info, edges = build_edges(page, Review.from_doc)

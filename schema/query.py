@@ -17,7 +17,7 @@ from resolvers import user_directory as resolve_users
 from resolvers.context import Context
 from resolvers.course import CourseFilterArgs
 from schema.campus import Campus
-from schema.connection import Connection, build_edges
+from schema.connection import After, Connection, First, build_edges
 from schema.course import Course
 from schema.enums import CourseLevel, CourseOrder, CourseTrack, Role, SessionMode
 from schema.node import Node
@@ -105,8 +105,8 @@ class Query:
         self,
         info: Info[Context, None],
         role: Role | None = None,
-        first: int = 20,
-        after: str | None = None,
+        first: First = 20,
+        after: After = None,
     ) -> Connection[User]:
         page = await resolve_users.users(
             info.context, role=role.value if role else None, first=first, after=after
@@ -129,8 +129,8 @@ class Query:
         info: Info[Context, None],
         filter: CourseFilter | None = None,
         order_by: CourseOrder = CourseOrder.TITLE,
-        first: int = 20,
-        after: str | None = None,
+        first: First = 20,
+        after: After = None,
     ) -> Connection[Course]:
         page = await resolve_course.courses(
             info.context,
