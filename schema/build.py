@@ -8,6 +8,7 @@ from functools import partial
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import (
+    DisableIntrospection,
     MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
@@ -44,6 +45,7 @@ def build_schema(
     max_depth: int = 12,
     max_tokens: int = 5000,
     max_aliases: int = 30,
+    introspection: bool = True,
     extra: Sequence[ExtensionFactory] = (),
 ) -> LeetoSchema:
     extensions: list[ExtensionFactory] = [
@@ -54,6 +56,7 @@ def build_schema(
         partial(ParserCache, maxsize=256),
         partial(ValidationCache, maxsize=256),
         RejectInvalidAccessToken,
+        *([] if introspection else [DisableIntrospection]),
         *extra,
     ]
     return LeetoSchema(

@@ -13,6 +13,7 @@ from pymongo.errors import PyMongoError
 from pymongo.monitoring import _EventListener
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
@@ -78,6 +79,7 @@ def create_app(settings: Settings, *, event_listeners: Sequence[_EventListener] 
                 max_depth=settings.max_query_depth,
                 max_tokens=settings.max_query_tokens,
                 max_aliases=settings.max_aliases,
+                introspection=settings.introspection_enabled,
             )
             graphql.app = LeetoGraphQL(
                 schema,
@@ -129,4 +131,18 @@ def create_app(settings: Settings, *, event_listeners: Sequence[_EventListener] 
         Middleware(RequestIdMiddleware),
         Middleware(BodyLimitMiddleware, max_bytes=MAX_BODY_BYTES),
     ]
+    if settings.cors_origins:
+        # Browsers on these origins may call the API; tokens travel in the
+        # Authorization header, so no cookies are involved.
+        middleware.insert(
+            0,
+            Middleware(
+                CORSMiddleware,
+                allow_origins=list(settings.cors_origins),
+                allow_methods=["GET", "POST", "OPTIONS"],
+                allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
+                expose_headers=["X-Request-ID"],
+                max_age=600,
+            ),
+        )
     return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)

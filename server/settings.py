@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, ge=1, le=65535)
     devdb_port: int = Field(default=27017, ge=1, le=65535)
     graphiql: bool | None = None
+    introspection: bool | None = None
+    cors_origins: Annotated[tuple[str, ...], NoDecode] = ()
     max_query_depth: int = Field(default=12, ge=2, le=50)
     max_query_tokens: int = Field(default=5000, ge=100)
     max_aliases: int = Field(default=30, ge=1)
@@ -151,6 +153,30 @@ class Settings(BaseSettings):
     @property
     def is_production(self) -> bool:
         return self.env is Environment.PRODUCTION
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _check_origins(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for origin in value:
+            if origin == "*" or not origin.startswith(("https://", "http://")):
+                raise ValueError(
+                    "LEETO_CORS_ORIGINS takes comma-separated origins such as "
+                    "https://app.example.com (no wildcard: requests carry credentials)"
+                )
+        return value
+
+    @property
+    def introspection_enabled(self) -> bool:
+        if self.introspection is not None:
+            return self.introspection
+        return self.env is not Environment.PRODUCTION
 
     @property
     def graphiql_enabled(self) -> bool:
