@@ -1,9 +1,13 @@
-"""The shape of stored documents (camelCase, as MongoDB holds them)."""
+"""The shape of stored documents (camelCase, as MongoDB holds them).
+
+The reference for every collection's fields; tests check the demo data against
+it, so it changes together with what the code writes.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, NotRequired, TypedDict
+from typing import NotRequired, TypedDict
 
 from bson import Binary, ObjectId
 
@@ -55,7 +59,7 @@ class SessionDoc(TypedDict):
 
 class UserDoc(TypedDict):
     _id: ObjectId
-    email: Binary | str
+    email: Binary  # deterministic encryption of the normalised address
     passwordHash: str
     roles: list[str]
     displayName: str
@@ -85,8 +89,3 @@ class ReviewDoc(TypedDict):
     comment: str
     createdAt: datetime
     updatedAt: datetime
-
-
-def as_docs(raw: list[dict[str, Any]]) -> list[Any]:
-    """Driver results are plain dicts; the TypedDicts above describe them."""
-    return raw

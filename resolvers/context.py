@@ -18,7 +18,6 @@ class Context:
     db: Database
     loaders: Loaders
     request_id: str
-    extras: dict[str, Any] = field(default_factory=dict)
     # The Authorization the client presented; see `viewer()`.
     credentials: Credentials = field(default_factory=Credentials.anonymous)
     # The client's address as the ASGI server saw it (behind a proxy, uvicorn's
