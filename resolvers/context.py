@@ -29,6 +29,17 @@ class Context:
     # Set by Strawberry from a WebSocket's connection_init payload.
     connection_params: dict[str, Any] | None = None
 
+    def begin_operation(self) -> None:
+        """Start an operation with fresh per-request state.
+
+        An HTTP request runs one operation per context, but a WebSocket
+        connection runs many on one: each must verify the token again (it may
+        have expired since), read current data and roles (fresh loaders) and
+        use the current time, exactly like a separate request.
+        """
+        self.loaders = Loaders(self.db, cipher=self.cipher)
+        self.credentials = self.credentials.renewed()
+
     def viewer(self) -> Viewer | None:
         """The signed-in user, or None; a bad token raises Unauthenticated."""
         return self.credentials.viewer()

@@ -51,6 +51,10 @@ class Credentials:
         self._tokens = tokens
         self._result: Any = _NOT_CHECKED
 
+    def renewed(self) -> Credentials:
+        """The same Authorization, not yet verified: for the next operation."""
+        return Credentials(self._authorization or None, self._tokens)
+
     @classmethod
     def anonymous(cls) -> Credentials:
         return cls(None, None)

@@ -22,7 +22,7 @@ from schema.campus import Campus
 from schema.course import Course
 from schema.errors import ErrorShaping, MaskedErrorShaping
 from schema.mutation import Mutation
-from schema.permissions import RejectInvalidAccessToken
+from schema.permissions import FreshOperationState, RejectInvalidAccessToken
 from schema.query import Query
 from schema.review import Review
 from schema.session import Session
@@ -55,6 +55,7 @@ def build_schema(
         partial(MaxAliasesLimiter, max_alias_count=max_aliases),
         partial(ParserCache, maxsize=256),
         partial(ValidationCache, maxsize=256),
+        FreshOperationState,
         RejectInvalidAccessToken,
         *([] if introspection else [DisableIntrospection]),
         *extra,
