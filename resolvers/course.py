@@ -13,6 +13,7 @@ from resolvers.context import Context
 from resolvers.errors import BadUserInput
 from resolvers.global_ids import expect_global_id
 from resolvers.pagination import check_first, parse_after
+from resolvers.visibility import course_visible
 
 MAX_SEARCH_LENGTH = 200
 
@@ -69,10 +70,8 @@ async def courses(
 async def course_by_slug(ctx: Context, slug: str) -> dict[str, Any] | None:
     if not slug or len(slug) > 200:
         return None
-    doc = await ctx.loaders.course_by_slug.load(slug)
-    if doc is None or not doc.get("published", False):
-        return None
-    return doc
+    doc: dict[str, Any] | None = await ctx.loaders.course_by_slug.load(slug)
+    return doc if course_visible(doc) else None
 
 
 async def instructors(ctx: Context, course: dict[str, Any]) -> list[dict[str, Any]]:

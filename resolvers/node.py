@@ -10,6 +10,7 @@ from aiodataloader import DataLoader
 from resolvers.context import Context
 from resolvers.errors import BadUserInput
 from resolvers.global_ids import GlobalId, from_global_id
+from resolvers.visibility import child_visible, course_visible
 
 MAX_NODES = 100
 
@@ -30,7 +31,9 @@ async def _load(ctx: Context, gid: GlobalId) -> dict[str, Any] | None:
     doc: dict[str, Any] | None = await _loader_for(ctx, gid.type_name).load(gid.id)
     if doc is None:
         return None
-    if gid.type_name == "Course" and not doc.get("published", False):
+    if gid.type_name == "Course" and not course_visible(doc):
+        return None
+    if gid.type_name in {"Session", "Review"} and not await child_visible(ctx, doc):
         return None
     return doc
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from resolvers.context import Context
+from resolvers.visibility import visible_course
 
 
 async def author(ctx: Context, review: dict[str, Any]) -> dict[str, Any] | None:
@@ -13,5 +14,4 @@ async def author(ctx: Context, review: dict[str, Any]) -> dict[str, Any] | None:
 
 
 async def course(ctx: Context, review: dict[str, Any]) -> dict[str, Any] | None:
-    doc: dict[str, Any] | None = await ctx.loaders.course_by_id.load(review["courseId"])
-    return doc
+    return await visible_course(ctx, review["courseId"])

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from resolvers.context import Context
+from resolvers.visibility import visible_course
 
 
 async def course(ctx: Context, session: dict[str, Any]) -> dict[str, Any] | None:
-    doc: dict[str, Any] | None = await ctx.loaders.course_by_id.load(session["courseId"])
-    return doc
+    return await visible_course(ctx, session["courseId"])
 
 
 async def campus(ctx: Context, session: dict[str, Any]) -> dict[str, Any] | None:

@@ -259,3 +259,28 @@ def test_node_and_nodes_resolve_every_type(
     for global_id in global_ids:
         one = gql(seeded_client, "query($id: ID!) { node(id: $id) { id } }", {"id": global_id})
         assert one["data"]["node"]["id"] == global_id
+
+
+def test_unpublished_courses_are_not_reachable_through_sessions_or_reviews(
+    seeded_client: TestClient, raw_db: Database[dict[str, Any]]
+) -> None:
+    hidden = raw_db.courses.find_one({"published": False})
+    assert hidden is not None
+    session = raw_db.sessions.find_one({"courseId": hidden["_id"]})
+    assert session is not None
+    query = """query($ids: [ID!]!) { nodes(ids: $ids) {
+        ... on Session { course { title } } ... on Review { course { title } } } }"""
+    ids = [to_global_id("Session", session["_id"])]
+    review = raw_db.reviews.find_one({"courseId": hidden["_id"]})
+    if review is not None:
+        ids.append(to_global_id("Review", review["_id"]))
+    body = gql(seeded_client, query, {"ids": ids})
+    assert "errors" not in body, body
+    assert body["data"]["nodes"] == [None] * len(ids)
+    assert hidden["title"] not in str(body)
+
+    # The same kinds of node of a published course are reachable.
+    public = raw_db.courses.find_one({"published": True})
+    visible = raw_db.sessions.find_one({"courseId": public["_id"]})
+    body = gql(seeded_client, query, {"ids": [to_global_id("Session", visible["_id"])]})
+    assert body["data"]["nodes"] == [{"course": {"title": public["title"]}}]
