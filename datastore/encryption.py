@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import UTC, datetime
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 from bson.binary import STANDARD, Binary
 from bson.codec_options import CodecOptions
@@ -60,6 +60,8 @@ DEFAULT_KEY_VAULT_NAMESPACE: Final = "encryption.__keyVault"
 EMAIL_KEY_NAME: Final = "leeto-email"
 PERSONAL_KEY_NAME: Final = "leeto-personal"
 
+_T = TypeVar("_T")
+
 _DETERMINISTIC: Final = Algorithm.AEAD_AES_256_CBC_HMAC_SHA_512_Deterministic
 _RANDOM: Final = Algorithm.AEAD_AES_256_CBC_HMAC_SHA_512_Random
 _DUPLICATE_KEY: Final = 11000
@@ -91,12 +93,15 @@ class FieldCipher:
         client: AsyncMongoClient[Any],
         kms: KmsSettings,
         key_vault_namespace: str = DEFAULT_KEY_VAULT_NAMESPACE,
+        *,
+        key_cache_ms: int | None = None,
     ) -> None:
         db_name, _, coll_name = key_vault_namespace.partition(".")
         if not db_name or not coll_name:
             raise ValueError("key_vault_namespace must be '<database>.<collection>'")
         self._client = client
         self._kms = kms
+        self._key_cache_ms = key_cache_ms
         self._namespace = key_vault_namespace
         self._providers = kms_providers(kms)
         self._key_vault: AsyncCollection[Any] = client[db_name].get_collection(
@@ -106,9 +111,49 @@ class FieldCipher:
         self._email_key: Binary | None = None
         self._personal_key: Binary | None = None
         self._ready_lock = asyncio.Lock()
+        self._reload_lock = asyncio.Lock()
+        # Replaced states stay open until close(): operations may still be using them.
+        self._retired: list[AsyncClientEncryption[Any]] = []
 
     def _open(self, providers: dict[str, Any]) -> AsyncClientEncryption[Any]:
-        return AsyncClientEncryption(providers, self._namespace, self._client, _CODEC_OPTIONS)
+        return AsyncClientEncryption(
+            providers,
+            self._namespace,
+            self._client,
+            _CODEC_OPTIONS,
+            key_expiration_ms=self._key_cache_ms,
+        )
+
+    async def _reload_local_keys(self, failed: AsyncClientEncryption[Any]) -> bool:
+        """Pick up local master keys created since start; True when worth retrying.
+
+        `leeto keys rotate` re-wraps the data keys under a new local master key
+        file. A running server still holds the old key set, and once its data
+        key cache expires it could no longer unwrap them; reading the key files
+        again lets it carry on without a restart.
+        """
+        if self._kms.provider != "local" or self._kms.data_dir is None:
+            return False
+        async with self._reload_lock:
+            if self._encryption is not failed:
+                return True  # another operation reloaded meanwhile
+            newest = ensure_local_master_key(self._kms.data_dir, create=False)
+            providers = kms_providers(newest)
+            if set(providers) <= set(self._providers):
+                return False
+            self._retired.append(self._encryption)
+            self._kms, self._providers = newest, providers
+            self._encryption = self._open(providers)
+            return True
+
+    async def _run(self, operation: Callable[[AsyncClientEncryption[Any]], Awaitable[_T]]) -> _T:
+        state = self._encryption
+        try:
+            return await operation(state)
+        except EncryptionError:
+            if not await self._reload_local_keys(state):
+                raise
+        return await operation(self._encryption)
 
     @property
     def kms(self) -> KmsSettings:
@@ -183,8 +228,9 @@ class FieldCipher:
             raise ValueError("email must be a non-empty string")
         await self.ensure_ready()
         assert self._email_key is not None
-        return await self._encryption.encrypt(
-            normalised_email, _DETERMINISTIC, key_id=self._email_key
+        key_id = self._email_key
+        return await self._run(
+            lambda state: state.encrypt(normalised_email, _DETERMINISTIC, key_id=key_id)
         )
 
     async def encrypt_private(self, value: str | datetime) -> Binary:
@@ -196,12 +242,13 @@ class FieldCipher:
         elif not isinstance(value, str):
             raise TypeError(f"cannot encrypt {type(value).__name__}; expected str or datetime")
         await self.ensure_ready()
-        assert self._personal_key is not None
-        return await self._encryption.encrypt(value, _RANDOM, key_id=self._personal_key)
+        key_id = self._personal_key
+        assert key_id is not None
+        return await self._run(lambda state: state.encrypt(value, _RANDOM, key_id=key_id))
 
     async def decrypt(self, value: Binary) -> Any:
         """The original value (str, or datetime in UTC) of one ciphertext."""
-        return await self._encryption.decrypt(value)
+        return await self._run(lambda state: state.decrypt(value))
 
     async def decrypt_many(self, values: Iterable[Binary | None]) -> list[Any]:
         """Decrypt a batch concurrently, in order; ``None`` stays ``None``.
@@ -273,7 +320,9 @@ class FieldCipher:
 
     async def close(self) -> None:
         """Release the encryption state (not the borrowed client)."""
-        await self._encryption.close()
+        for state in [*self._retired, self._encryption]:
+            await state.close()
+        self._retired.clear()
 
 
 def _key_id(value: Any) -> Binary:

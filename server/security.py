@@ -33,4 +33,9 @@ def kms_from(settings: Settings, *, create_local: bool | None = None) -> KmsSett
 
 
 def cipher_from(settings: Settings, client: Client, kms: KmsSettings | None = None) -> FieldCipher:
-    return FieldCipher(client, kms or kms_from(settings), settings.key_vault_namespace)
+    return FieldCipher(
+        client,
+        kms or kms_from(settings),
+        settings.key_vault_namespace,
+        key_cache_ms=max(1, int(settings.key_cache_seconds * 1000)),
+    )

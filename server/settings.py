@@ -51,6 +51,7 @@ class Settings(BaseSettings):
     kms_credentials: SecretStr | None = None
     kms_master_key: str | None = None
     key_vault_namespace: str = "encryption.__keyVault"
+    key_cache_seconds: float = Field(default=60, gt=0, le=86400)
 
     # Password hashing (argon2id); the defaults are RFC 9106's low-memory profile.
     argon2_time_cost: int = Field(default=3, ge=1)
