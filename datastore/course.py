@@ -26,12 +26,14 @@ class CourseOrder(StrEnum):
 
 COURSE_ORDERS: dict[CourseOrder, SortSpec] = {
     CourseOrder.TITLE: SortSpec(tag="course:title", field="title"),
-    CourseOrder.NEWEST: SortSpec(tag="course:newest", field="createdAt", descending=True),
-    CourseOrder.PRICE_LOW_TO_HIGH: SortSpec(tag="course:price", field="priceCents"),
+    CourseOrder.NEWEST: SortSpec(tag="course:newest", field="createdAt", descending=True, kind="d"),
+    CourseOrder.PRICE_LOW_TO_HIGH: SortSpec(tag="course:price", field="priceCents", kind="n"),
     CourseOrder.PRICE_HIGH_TO_LOW: SortSpec(
-        tag="course:price-desc", field="priceCents", descending=True
+        tag="course:price-desc", field="priceCents", descending=True, kind="n"
     ),
-    CourseOrder.RATING: SortSpec(tag="course:rating", field="ratingAverage", descending=True),
+    CourseOrder.RATING: SortSpec(
+        tag="course:rating", field="ratingAverage", descending=True, kind="n"
+    ),
 }
 
 

@@ -30,6 +30,8 @@ class SortSpec:
     tag: str
     field: str
     descending: bool = False
+    # What the sort field holds: "s" text, "n" number, "d" date; cursors must agree.
+    kind: str = "s"
 
     @property
     def sort(self) -> list[tuple[str, int]]:
@@ -53,12 +55,17 @@ def _pack_value(value: SortValue) -> list[Any]:
     return ["s", value]
 
 
-def _unpack_value(packed: Any) -> SortValue:
+def _unpack_value(packed: Any, expected_kind: str) -> SortValue:
     if not isinstance(packed, list) or len(packed) != 2:
         raise InvalidCursor("malformed cursor")
     kind, raw = packed
-    if kind == "d" and isinstance(raw, int):
-        return datetime.fromtimestamp(raw / 1000, tz=UTC)
+    if kind != expected_kind:
+        raise InvalidCursor("malformed cursor")
+    if kind == "d" and isinstance(raw, int) and not isinstance(raw, bool):
+        try:
+            return datetime.fromtimestamp(raw / 1000, tz=UTC)
+        except (OverflowError, OSError, ValueError):
+            raise InvalidCursor("malformed cursor") from None
     if kind == "n" and isinstance(raw, int | float) and not isinstance(raw, bool):
         return raw
     if kind == "s" and isinstance(raw, str):
@@ -87,7 +94,7 @@ def decode_cursor(spec: SortSpec, cursor: str) -> Keyset:
         raise InvalidCursor("malformed cursor") from exc
     if tag != spec.tag:
         raise InvalidCursor("cursor belongs to another ordering")
-    return Keyset(value=_unpack_value(packed), id=object_id)
+    return Keyset(value=_unpack_value(packed, spec.kind), id=object_id)
 
 
 def after_filter(spec: SortSpec, keyset: Keyset) -> dict[str, Any]:

@@ -20,8 +20,8 @@ from datastore.keyset import SortSpec
 from datastore.pages import ALL, BATCH_SIZE, ChildPageKey, Doc, Page, Scope, find_child_pages
 from datastore.private_profile import PrivateProfileByUserLoader
 
-SESSION_ORDER = SortSpec(tag="session:startsAt", field="startsAt")
-REVIEW_ORDER = SortSpec(tag="review:newest", field="createdAt", descending=True)
+SESSION_ORDER = SortSpec(tag="session:startsAt", field="startsAt", kind="d")
+REVIEW_ORDER = SortSpec(tag="review:newest", field="createdAt", descending=True, kind="d")
 
 
 class _ByFieldLoader(DataLoader[Any, Doc | None]):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from datastore.course import COURSE_ORDERS, CourseFilter, CourseOrder, find_courses
@@ -47,8 +47,20 @@ def _to_filter(args: CourseFilterArgs | None) -> CourseFilter:
         campus_id=campus,
         mode=args.mode,
         search=search or None,
-        starts_after=args.starts_after,
+        starts_after=_as_utc(args.starts_after, argument="filter.startsAfter"),
     )
+
+
+def _as_utc(value: datetime | None, *, argument: str) -> datetime | None:
+    """A time the database can store: UTC, inside the years 1..9999 once converted."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    try:
+        return value.astimezone(UTC)
+    except (OverflowError, ValueError):
+        raise BadUserInput(f"`{argument}` is out of range", argument=argument) from None
 
 
 async def courses(

@@ -22,6 +22,7 @@ from schema.campus import Campus
 from schema.course import Course
 from schema.errors import ErrorShaping, MaskedErrorShaping
 from schema.mutation import Mutation
+from schema.operation_name import RequireOperationName
 from schema.permissions import FreshOperationState, RejectInvalidAccessToken
 from schema.query import Query
 from schema.review import Review
@@ -55,6 +56,7 @@ def build_schema(
         partial(MaxAliasesLimiter, max_alias_count=max_aliases),
         partial(ParserCache, maxsize=256),
         partial(ValidationCache, maxsize=256),
+        RequireOperationName,
         FreshOperationState,
         RejectInvalidAccessToken,
         *([] if introspection else [DisableIntrospection]),

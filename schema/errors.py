@@ -27,11 +27,20 @@ class ErrorShaping(SchemaExtension):
     mask: bool = False
 
     def on_operation(self) -> Iterator[None]:
-        yield
+        request_id = str(getattr(self.execution_context.context, "request_id", "-"))
+        try:
+            yield
+        except GraphQLError as failure:
+            # Syntax errors reach the operation hook as exceptions; the client
+            # receives this same error object.
+            self._shape(failure, request_id)
+            raise
+        for error in self.execution_context.pre_execution_errors or []:
+            if not is_unexpected(error):
+                self._shape(error, request_id)
         result = self.execution_context.result
         if result is None or not result.errors:
             return
-        request_id = str(getattr(self.execution_context.context, "request_id", "-"))
         result.errors = [self._shape(error, request_id) for error in result.errors]
 
     def _shape(self, error: GraphQLError, request_id: str) -> GraphQLError:
@@ -57,7 +66,9 @@ class ErrorShaping(SchemaExtension):
                 },
             )
         if not (error.extensions or {}).get("code"):
-            error.extensions = {**(error.extensions or {}), "code": "GRAPHQL_VALIDATION_FAILED"}
+            syntax = error.message.startswith("Syntax Error")
+            code = "GRAPHQL_PARSE_FAILED" if syntax else "GRAPHQL_VALIDATION_FAILED"
+            error.extensions = {**(error.extensions or {}), "code": code}
         return error
 
 

@@ -124,7 +124,8 @@ def create_app(settings: Settings, *, event_listeners: Sequence[_EventListener] 
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
         Route("/.well-known/jwks.json", jwks, methods=["GET"]),
-        Route("/graphql", graphql, methods=["GET", "POST"]),
+        # Every method reaches the GraphQL app, which answers the wrong ones in JSON.
+        Route("/graphql", graphql),
         WebSocketRoute("/graphql", graphql),
     ]
     middleware = [

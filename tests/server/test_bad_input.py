@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import Any
 
@@ -167,3 +168,77 @@ def test_long_search_is_refused(seeded_client: TestClient) -> None:
     query = "query($s: String) { courses(first: 1, filter: {search: $s}) { edges { cursor } } }"
     error = _only_error(gql(seeded_client, query, {"s": "a" * 201}))
     assert error["extensions"]["argument"] == "filter.search"
+
+
+@pytest.mark.parametrize("body", [b'"x"', b"42", b"null", b"\xff\xfe{}", b'{"query": "\xff"}'])
+def test_json_that_is_not_a_request_is_a_400(seeded_client: TestClient, body: bytes) -> None:
+    response = seeded_client.post(
+        "/graphql", content=body, headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
+
+
+@pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH"])
+def test_other_methods_get_a_json_405(seeded_client: TestClient, method: str) -> None:
+    response = seeded_client.request(method, "/graphql", json={"query": "{ campuses { id } }"})
+    assert response.status_code == 405
+    assert response.json()["errors"][0]["extensions"]["code"] == "METHOD_NOT_ALLOWED"
+
+
+def test_syntax_errors_carry_a_code(seeded_client: TestClient) -> None:
+    error = _only_error(gql(seeded_client, "{ courses(first: 1 { edges } }"))
+    assert error["extensions"]["code"] == "GRAPHQL_PARSE_FAILED"
+    assert error["message"].startswith("Syntax Error")
+
+
+def test_several_operations_need_an_operation_name(seeded_client: TestClient) -> None:
+    document = "query A { campuses { id } } query B { campuses { city } }"
+    body = gql(seeded_client, document)
+    assert body["data"] is None
+    error = _only_error(body)
+    assert error["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+    assert "operationName" in error["message"]
+    named = seeded_client.post("/graphql", json={"query": document, "operationName": "B"})
+    assert "city" in named.json()["data"]["campuses"][0]
+
+
+def _cursor(payload: object) -> str:
+    raw = json.dumps(payload).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+@pytest.mark.parametrize(
+    ("order", "cursor"),
+    [
+        ("NEWEST", _cursor(["course:newest", ["d", 10**18], "0" * 24])),
+        ("NEWEST", _cursor(["course:newest", ["d", -(10**18)], "0" * 24])),
+        ("TITLE", _cursor(["course:title", ["n", 5], "0" * 24])),
+        ("PRICE_LOW_TO_HIGH", _cursor(["course:price", ["s", "cheap"], "0" * 24])),
+        ("NEWEST", _cursor(["course:newest", ["d", True], "0" * 24])),
+    ],
+)
+def test_cursors_with_impossible_values_are_refused(
+    seeded_client: TestClient, order: str, cursor: str
+) -> None:
+    query = """query($a: String, $o: CourseOrder!) {
+      courses(first: 2, after: $a, orderBy: $o) { edges { cursor } } }"""
+    error = _only_error(gql(seeded_client, query, {"a": cursor, "o": order}))
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "argument": "after"}
+
+
+@pytest.mark.parametrize("when", ["9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00+14:00"])
+def test_start_times_out_of_range_are_refused(seeded_client: TestClient, when: str) -> None:
+    query = """query($w: DateTime) {
+      courses(first: 2, filter: {startsAfter: $w}) { edges { cursor } } }"""
+    error = _only_error(gql(seeded_client, query, {"w": when}))
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "argument": "filter.startsAfter"}
+
+
+def test_a_start_time_without_zone_is_utc(seeded_client: TestClient) -> None:
+    query = """query($w: DateTime) {
+      courses(first: 100, filter: {startsAfter: $w}) { edges { cursor } } }"""
+    naive = gql(seeded_client, query, {"w": "2026-01-01T00:00:00"})
+    aware = gql(seeded_client, query, {"w": "2026-01-01T00:00:00+00:00"})
+    assert "errors" not in naive
+    assert naive == aware
