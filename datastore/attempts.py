@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from bson import ObjectId
 
@@ -50,8 +51,12 @@ async def recent_attempts(
     since: datetime,
     excluding: Sequence[ObjectId] = (),
     limit: int,
+    failed_only: bool = False,
 ) -> RecentAttempts:
-    query = {"key": key, "at": {"$gte": since}, "_id": {"$nin": list(excluding)}}
+    """Attempts under `key` since a time; with `failed_only`, not those still running."""
+    query: dict[str, Any] = {"key": key, "at": {"$gte": since}, "_id": {"$nin": list(excluding)}}
+    if failed_only:
+        query["failed"] = True
     cursor = db[collection].find(query, {"at": 1}).sort("at", -1).limit(limit)
     moments = [doc["at"] async for doc in cursor]
     if not moments:
@@ -66,3 +71,9 @@ async def forget_attempts(db: Database, collection: str, ids: Sequence[ObjectId]
 
 async def forget_key(db: Database, collection: str, key: str) -> None:
     await db[collection].delete_many({"key": key})
+
+
+async def mark_failed(db: Database, collection: str, ids: Sequence[ObjectId]) -> None:
+    """An attempt that ran and failed (one that is still running has no mark)."""
+    if ids:
+        await db[collection].update_many({"_id": {"$in": list(ids)}}, {"$set": {"failed": True}})

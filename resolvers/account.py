@@ -46,7 +46,13 @@ from resolvers.context import Context
 from resolvers.errors import BadUserInput, Unauthenticated
 from resolvers.global_ids import expect_global_id
 from resolvers.profile_text import clean_city, clean_display_name
-from resolvers.throttling import account_key, admit_log_in, admit_sign_up, log_in_succeeded
+from resolvers.throttling import (
+    account_key,
+    admit_log_in,
+    admit_sign_up,
+    log_in_failed,
+    log_in_succeeded,
+)
 
 __all__ = [
     "change_password",
@@ -137,6 +143,7 @@ async def log_in(ctx: Context, *, email: str, password: str) -> SignedIn | Refus
     else:
         verified = await services.passwords.verify(user["passwordHash"], password)
     if not verified or user is None:
+        await log_in_failed(ctx, attempt)
         log.info("log-in failed from address %s", ctx.client_address)
         return invalid_credentials()
     await log_in_succeeded(ctx, attempt)
@@ -280,6 +287,7 @@ async def change_password(
     if isinstance(attempt, Refusal):
         return attempt
     if not await services.passwords.verify(user["passwordHash"], current_password):
+        await log_in_failed(ctx, attempt)
         log.info("password change refused (wrong current password): user %s", user["_id"])
         return invalid_credentials("The current password is incorrect.")
     await log_in_succeeded(ctx, attempt)

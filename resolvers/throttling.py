@@ -24,13 +24,21 @@ from datastore.attempts import (
     RecentAttempts,
     forget_attempts,
     forget_key,
+    mark_failed,
     recent_attempts,
     record_attempts,
 )
 from resolvers.account_outcomes import Refusal, rate_limited
 from resolvers.context import Context
 
-__all__ = ["LogInAttempt", "account_key", "admit_log_in", "admit_sign_up", "log_in_succeeded"]
+__all__ = [
+    "LogInAttempt",
+    "account_key",
+    "admit_log_in",
+    "admit_sign_up",
+    "log_in_failed",
+    "log_in_succeeded",
+]
 
 # Past this many recent failures the back-off is at its maximum anyway.
 _EXTRA_FAILURES_READ: Final = 64
@@ -88,6 +96,11 @@ async def admit_log_in(ctx: Context, account: str, now: datetime) -> LogInAttemp
             since=per_address.window_start(now),
             excluding=records,
             limit=per_address.free_failures + _EXTRA_FAILURES_READ,
+            # Attempts still running count against their account, so parallel
+            # guesses at one account cannot slip past its allowance; against an
+            # address only finished failures count, or a classroom behind one
+            # NAT logging in at once would refuse itself.
+            failed_only=True,
         ),
     )
     wait = max(_wait(per_account, account_recent, now), _wait(per_address, address_recent, now))
@@ -95,6 +108,10 @@ async def admit_log_in(ctx: Context, account: str, now: datetime) -> LogInAttemp
         await forget_attempts(ctx.db, names.LOGIN_FAILURES, records)
         return rate_limited(wait)
     return LogInAttempt(account=account, address_record=records[1], records=tuple(records))
+
+
+async def log_in_failed(ctx: Context, attempt: LogInAttempt) -> None:
+    await mark_failed(ctx.db, names.LOGIN_FAILURES, attempt.records)
 
 
 async def log_in_succeeded(ctx: Context, attempt: LogInAttempt) -> None:

@@ -12,6 +12,7 @@ from tests.accounts.accounts_helpers import (
     LOG_IN,
     PASSWORD,
     RELAXED,
+    SIGN_UP,
     AccountsApp,
     agql,
     serving,
@@ -137,6 +138,30 @@ async def test_a_burst_of_parallel_guesses_gets_no_more_than_the_allowance(
         after = await agql(client, LOG_IN, variables)
         expected = "InvalidCredentials" if guesses <= free else "RateLimited"
         assert after["data"]["userLogIn"]["__typename"] == expected
+
+
+async def test_a_classroom_behind_one_address_logs_in_at_once(
+    make_settings: Callable[..., Settings], fresh_db_name: str
+) -> None:
+    # Far more simultaneous correct log-ins from one address than its failure allowance.
+    settings = make_settings(fresh_db_name, **{**RELAXED, "login_free_failures_per_address": 3})
+    emails = [unique_email("student") for _ in range(12)]
+    async with serving(settings) as client:
+        for email in emails:
+            signed_up = await agql(
+                client,
+                SIGN_UP,
+                {"input": {"email": email, "password": PASSWORD, "displayName": "Learner"}},
+            )
+            assert signed_up["data"]["userSignUp"]["__typename"] == "AuthPayload"
+        bodies = await asyncio.gather(
+            *(
+                agql(client, LOG_IN, {"input": {"email": email, "password": PASSWORD}})
+                for email in emails
+            )
+        )
+    kinds = [body["data"]["userLogIn"]["__typename"] for body in bodies]
+    assert kinds == ["AuthPayload"] * len(emails)
 
 
 def test_sign_up_is_limited_per_address(
