@@ -35,9 +35,13 @@ class ThrottlePolicy:
         return as_utc(now) - self.window
 
     def delay(self, failures: int) -> timedelta:
-        """Wait imposed after the given number of consecutive recent failures."""
+        """Wait imposed after the given number of recent failures.
+
+        The allowance is spent by the `free_failures`-th failure: from then on each
+        attempt waits 1, 2, 4 … seconds after the last failure.
+        """
         excess = failures - self.free_failures
-        if excess <= 0:
+        if excess < 0:
             return timedelta(0)
         # The exponent is clamped so a huge failure count cannot overflow.
         seconds = min(2.0 ** min(excess, 64), self.max_delay.total_seconds())

@@ -124,6 +124,14 @@ class Settings(BaseSettings):
             raise ValueError("MONGODB_URI is required when LEETO_ENV=production")
         if self.jwt_private_key is not None and self.jwt_private_key_file is not None:
             raise ValueError("set LEETO_JWT_PRIVATE_KEY or LEETO_JWT_PRIVATE_KEY_FILE, not both")
+        if self.is_production and (
+            self.argon2_memory_kib < 65536
+            or self.argon2_memory_kib * self.argon2_time_cost < 65536 * 3
+        ):
+            raise ValueError(
+                "argon2 settings weaker than RFC 9106's low-memory profile (64 MiB, 3 passes) "
+                "are refused when LEETO_ENV=production"
+            )
         if self.refresh_token_idle_days > self.refresh_token_ttl_days:
             raise ValueError(
                 "LEETO_REFRESH_TOKEN_IDLE_DAYS cannot exceed LEETO_REFRESH_TOKEN_TTL_DAYS"

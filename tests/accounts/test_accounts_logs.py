@@ -112,7 +112,7 @@ def test_account_flows_log_no_secrets_at_debug(
 ) -> None:
     caplog.set_level(logging.DEBUG)
     configure_logging("debug")  # as `leeto serve` does with LEETO_LOG_LEVEL=debug
-    app = accounts_app_factory(login_free_failures=1)
+    app = accounts_app_factory(login_free_failures=2)
     secrets = _exercise(app)
     assert _leaks(caplog.records, secrets.everything) == []
     messages = caplog.text
@@ -131,7 +131,7 @@ def test_even_the_driver_command_log_sees_no_password_or_token(
     # passwords and tokens never leave the process.
     caplog.set_level(logging.DEBUG)
     logging.getLogger("pymongo").setLevel(logging.DEBUG)
-    app = accounts_app_factory(login_free_failures=1)
+    app = accounts_app_factory(login_free_failures=2)
     secrets = _exercise(app)
     driver = [r for r in caplog.records if r.name.startswith("pymongo")]
     assert driver, "the driver's command log was not captured"

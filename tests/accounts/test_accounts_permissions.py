@@ -166,7 +166,7 @@ def test_change_password_refusals(
 def test_guessing_the_current_password_is_throttled(
     accounts_app_factory: Callable[..., AccountsApp],
 ) -> None:
-    app = accounts_app_factory(login_free_failures=1)
+    app = accounts_app_factory(login_free_failures=2)
     token = app.sign_up()["accessToken"]
     kinds = [
         _change_password(app, token, f"guess number {i}")["data"]["userChangePassword"]

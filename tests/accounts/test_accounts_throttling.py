@@ -32,7 +32,8 @@ def test_failed_log_ins_are_throttled_per_account(
     app = accounts_app_factory(login_free_failures=2)
     email = unique_email()
     app.sign_up(email)
-    assert _kinds(app, email, WRONG, 3) == ["InvalidCredentials"] * 3
+    # Two failures spend the allowance; the next attempt waits.
+    assert _kinds(app, email, WRONG, 2) == ["InvalidCredentials"] * 2
     limited = app.log_in(email, WRONG)
     assert limited["__typename"] == "RateLimited"
     assert limited["code"] == "RATE_LIMITED"
@@ -56,7 +57,7 @@ def test_unknown_accounts_are_throttled_the_same_way(
     unknown_answers = [app.log_in(unknown, WRONG) for _ in range(5)]
     assert [a["__typename"] for a in known_answers] == [a["__typename"] for a in unknown_answers]
     assert known_answers[-1]["__typename"] == "RateLimited"
-    assert {a["message"] for a in known_answers[:3]} == {a["message"] for a in unknown_answers[:3]}
+    assert {a["message"] for a in known_answers[:2]} == {a["message"] for a in unknown_answers[:2]}
 
 
 def test_the_back_off_grows_and_then_expires(
@@ -67,7 +68,7 @@ def test_the_back_off_grows_and_then_expires(
     )
     email = unique_email()
     app.sign_up(email)
-    assert _kinds(app, email, WRONG, 2) == ["InvalidCredentials"] * 2
+    assert _kinds(app, email, WRONG, 1) == ["InvalidCredentials"]
     assert app.log_in(email)["__typename"] == "RateLimited"
     time.sleep(1.1)  # the window passes
     assert app.log_in(email)["__typename"] == "AuthPayload"
@@ -77,7 +78,7 @@ def test_old_failures_stop_counting(accounts_app_factory: Callable[..., Accounts
     app = accounts_app_factory(login_free_failures=2)
     email = unique_email()
     app.sign_up(email)
-    assert _kinds(app, email, WRONG, 3) == ["InvalidCredentials"] * 3
+    assert _kinds(app, email, WRONG, 2) == ["InvalidCredentials"] * 2
     assert app.log_in(email)["__typename"] == "RateLimited"
     # Age the recorded failures past the 15-minute window.
     long_ago = datetime.now(UTC) - timedelta(minutes=16)
@@ -91,9 +92,10 @@ def test_a_successful_log_in_clears_the_account_failures(
     app = accounts_app_factory(login_free_failures=2)
     email = unique_email()
     app.sign_up(email)
-    assert _kinds(app, email, WRONG, 2) == ["InvalidCredentials"] * 2
+    assert _kinds(app, email, WRONG, 1) == ["InvalidCredentials"]
     assert app.log_in(email)["__typename"] == "AuthPayload"
-    assert _kinds(app, email, WRONG, 3) == ["InvalidCredentials"] * 3
+    # The allowance is whole again.
+    assert _kinds(app, email, WRONG, 2) == ["InvalidCredentials"] * 2
 
 
 def test_failures_are_throttled_per_address(
@@ -103,8 +105,8 @@ def test_failures_are_throttled_per_address(
     victim = unique_email()
     app.sign_up(victim)
     # One guess each at many accounts: no account reaches its limit, the address does.
-    answers = [app.log_in(unique_email(), WRONG)["__typename"] for _ in range(4)]
-    assert answers == ["InvalidCredentials"] * 4
+    answers = [app.log_in(unique_email(), WRONG)["__typename"] for _ in range(3)]
+    assert answers == ["InvalidCredentials"] * 3
     assert app.log_in(victim)["__typename"] == "RateLimited"
 
 
@@ -136,7 +138,7 @@ async def test_a_burst_of_parallel_guesses_gets_no_more_than_the_allowance(
         assert kinds.count("RateLimited") == len(kinds) - guesses
         # Refused attempts are withdrawn: only real guesses count afterwards.
         after = await agql(client, LOG_IN, variables)
-        expected = "InvalidCredentials" if guesses <= free else "RateLimited"
+        expected = "InvalidCredentials" if guesses < free else "RateLimited"
         assert after["data"]["userLogIn"]["__typename"] == expected
 
 

@@ -62,3 +62,15 @@ def test_cloud_kms_needs_credentials_and_a_master_key(
         make_settings("unused", kms_provider="aws")
     with pytest.raises(ValueError, match="JSON object"):
         make_settings("unused", kms_provider="aws", kms_credentials="[]", kms_master_key="{}")
+
+
+@pytest.mark.parametrize(("memory", "passes"), [(8192, 3), (32768, 6), (65536, 2)])
+def test_production_refuses_weak_password_hashing(
+    make_settings: Callable[..., Settings], memory: int, passes: int
+) -> None:
+    with pytest.raises(ValueError, match="RFC 9106"):
+        make_settings("unused", env="production", argon2_memory_kib=memory, argon2_time_cost=passes)
+    stronger = make_settings(
+        "unused", env="production", argon2_memory_kib=262144, argon2_time_cost=1
+    )
+    assert stronger.argon2_memory_kib == 262144
