@@ -110,6 +110,22 @@ class SeatsTakenBySessionLoader(DataLoader[ObjectId, int]):
         return [counts.get(key, 0) for key in keys]
 
 
+class EnrollmentByUserSessionLoader(DataLoader[tuple[ObjectId, ObjectId], Doc | None]):
+    """A user's enrolment in a session, keyed by (userId, sessionId); one find per batch."""
+
+    def __init__(self, db: Database) -> None:
+        super().__init__()
+        self.db = db
+
+    async def batch_load_fn(self, keys: list[tuple[ObjectId, ObjectId]]) -> list[Doc | None]:
+        users = sorted({user for user, _ in keys})
+        sessions = sorted({session for _, session in keys})
+        query = {"userId": {"$in": users}, "sessionId": {"$in": sessions}}
+        cursor = self.db[names.ENROLLMENTS].find(query).batch_size(BATCH_SIZE)
+        found = {(doc["userId"], doc["sessionId"]): doc async for doc in cursor}
+        return [found.get(key) for key in keys]
+
+
 def upcoming_scope(now: datetime) -> Scope:
     return Scope(query={"startsAt": {"$gt": now}}, matches=lambda doc: doc["startsAt"] > now)
 
@@ -133,6 +149,7 @@ class Loaders:
         )
         self.reviews_by_course = ReviewsByCourseLoader(db, {"all": ALL})
         self.seats_taken_by_session = SeatsTakenBySessionLoader(db)
+        self.enrollment_by_user_session = EnrollmentByUserSessionLoader(db)
         self._cipher = cipher
         self._private_profile_by_user: PrivateProfileByUserLoader | None = None
 

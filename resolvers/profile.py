@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from typing import Any
 
-from auth.roles import can_read_private_profile, parse_roles
 from datastore.private_profile import PrivateProfile
 from datastore.user import update_profile as store_profile
 from resolvers.account_outcomes import Refusal, validation_error
@@ -14,6 +13,7 @@ from resolvers.context import Context
 from resolvers.errors import Forbidden
 from resolvers.personal_data import PersonalDataError, parse_phone, parse_sa_id
 from resolvers.profile_text import clean_bio, clean_city, clean_display_name
+from resolvers.viewer_roles import viewer_is_admin
 
 PRIVATE_FIELD_MESSAGE = "Only this user and administrators may read this field."
 
@@ -22,14 +22,7 @@ async def _may_read(ctx: Context, owner_id: Any) -> bool:
     viewer = ctx.viewer()
     if viewer is None:
         return False
-    if viewer.user_id == owner_id:
-        return True
-    if not viewer.is_admin:
-        return False
-    # The token says admin; the stored roles decide, so a demotion counts at once.
-    doc = await ctx.loaders.user_by_id.load(viewer.user_id)
-    stored = parse_roles(doc.get("roles", [])) if doc else frozenset()
-    return can_read_private_profile(None, stored, str(owner_id))
+    return viewer.user_id == owner_id or await viewer_is_admin(ctx)
 
 
 async def private_profile(ctx: Context, user: dict[str, Any]) -> PrivateProfile:

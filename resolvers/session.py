@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from resolvers.context import Context
+from resolvers.errors import Forbidden
+from resolvers.viewer_roles import viewer_is_admin
 from resolvers.visibility import visible_course
 
 
@@ -28,3 +30,30 @@ async def instructor(ctx: Context, session: dict[str, Any]) -> dict[str, Any] | 
 async def seats_left(ctx: Context, session: dict[str, Any]) -> int:
     taken: int = await ctx.loaders.seats_taken_by_session.load(session["_id"])
     return max(0, int(session["capacity"]) - taken)
+
+
+MEETING_URL_MESSAGE = (
+    "The meeting link is for students enrolled in this session, its instructor and administrators."
+)
+# A place in the session: a waitlisted or cancelled student gets no link.
+SEATED = frozenset({"ACTIVE", "COMPLETED"})
+
+
+async def viewer_enrollment_status(ctx: Context, session: dict[str, Any]) -> str | None:
+    viewer = ctx.viewer()
+    if viewer is None:
+        return None
+    doc = await ctx.loaders.enrollment_by_user_session.load((viewer.user_id, session["_id"]))
+    return None if doc is None else str(doc["status"])
+
+
+async def meeting_url(ctx: Context, session: dict[str, Any]) -> str | None:
+    url: str | None = session.get("meetingUrl")
+    if url is None:
+        return None  # in person: nothing to hide
+    viewer = ctx.viewer()
+    if viewer is not None and viewer.user_id == session["instructorId"]:
+        return url
+    if await viewer_enrollment_status(ctx, session) in SEATED or await viewer_is_admin(ctx):
+        return url
+    raise Forbidden(MEETING_URL_MESSAGE)

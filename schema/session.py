@@ -12,7 +12,7 @@ from resolvers import session as resolve
 from resolvers.context import Context
 from resolvers.global_ids import to_global_id
 from schema.campus import Campus
-from schema.enums import SessionMode
+from schema.enums import EnrollmentStatus, SessionMode
 from schema.node import Node
 from schema.user import User
 
@@ -61,3 +61,20 @@ class Session(Node):
     @strawberry.field(description="Seats not yet taken by active enrolments.")
     async def seats_left(self, info: Info[Context, None]) -> int:
         return await resolve.seats_left(info.context, self.doc)
+
+    @strawberry.field(
+        description=(
+            "Link to the virtual classroom; null for in-person sessions. Only students "
+            "enrolled in this session (active or completed), its instructor and "
+            "administrators may read it; others get null with a FORBIDDEN error."
+        )
+    )
+    async def meeting_url(self, info: Info[Context, None]) -> str | None:
+        return await resolve.meeting_url(info.context, self.doc)
+
+    @strawberry.field(
+        description="The signed-in user's place in this session; null if none or anonymous."
+    )
+    async def viewer_enrollment_status(self, info: Info[Context, None]) -> EnrollmentStatus | None:
+        status = await resolve.viewer_enrollment_status(info.context, self.doc)
+        return None if status is None else EnrollmentStatus(status)
