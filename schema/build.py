@@ -19,6 +19,7 @@ from strawberry.extensions import (
 from strawberry.types import ExecutionContext
 
 from schema.campus import Campus
+from schema.cost import QueryCostLimit
 from schema.course import Course
 from schema.errors import ErrorShaping, MaskedErrorShaping
 from schema.mutation import Mutation
@@ -47,6 +48,7 @@ def build_schema(
     max_tokens: int = 5000,
     max_aliases: int = 30,
     introspection: bool = True,
+    max_cost: int = 25_000,
     extra: Sequence[ExtensionFactory] = (),
 ) -> LeetoSchema:
     extensions: list[ExtensionFactory] = [
@@ -54,6 +56,7 @@ def build_schema(
         partial(QueryDepthLimiter, max_depth=max_depth),
         partial(MaxTokensLimiter, max_token_count=max_tokens),
         partial(MaxAliasesLimiter, max_alias_count=max_aliases),
+        partial(QueryCostLimit, max_cost=max_cost),
         partial(ParserCache, maxsize=256),
         partial(ValidationCache, maxsize=256),
         RequireOperationName,

@@ -80,6 +80,7 @@ def create_app(settings: Settings, *, event_listeners: Sequence[_EventListener] 
                 max_tokens=settings.max_query_tokens,
                 max_aliases=settings.max_aliases,
                 introspection=settings.introspection_enabled,
+                max_cost=settings.max_query_cost,
             )
             graphql.app = LeetoGraphQL(
                 schema,

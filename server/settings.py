@@ -44,6 +44,7 @@ class Settings(BaseSettings):
     max_query_depth: int = Field(default=12, ge=2, le=50)
     max_query_tokens: int = Field(default=5000, ge=100)
     max_aliases: int = Field(default=30, ge=1)
+    max_query_cost: int = Field(default=25_000, ge=100)
     log_level: str = "info"
 
     # Personal data encryption (client-side field level encryption).
