@@ -11,8 +11,7 @@ from datastore.user import update_profile as store_profile
 from resolvers.account_outcomes import Refusal, validation_error
 from resolvers.context import Context
 from resolvers.errors import Forbidden
-from resolvers.personal_data import PersonalDataError, parse_phone, parse_sa_id
-from resolvers.profile_text import clean_bio, clean_city, clean_display_name
+from resolvers.profile_input import parse_profile_input
 from resolvers.viewer_roles import viewer_is_admin
 
 PRIVATE_FIELD_MESSAGE = "Only this user and administrators may read this field."
@@ -55,30 +54,32 @@ class _Invalid(Exception):
 
 
 async def _validated(ctx: Context, changes: ProfileChanges) -> tuple[dict[str, Any], list[str]]:
-    set_fields: dict[str, Any] = {}
-    unset_fields: list[str] = []
-    cleaners = (
-        ("displayName", changes.display_name, clean_display_name),
-        ("bio", changes.bio, clean_bio),
-        ("city", changes.city, clean_city),
+    checked = parse_profile_input(
+        display_name=changes.display_name,
+        bio=changes.bio,
+        city=changes.city,
+        phone=changes.phone,
+        national_id=changes.national_id,
     )
-    for field, raw, clean in cleaners:
-        if raw is not None:
-            value = clean(raw)
-            if isinstance(value, Refusal):
-                raise _Invalid(value)
+    if isinstance(checked, Refusal):
+        raise _Invalid(checked)
+    set_fields: dict[str, Any] = {}
+    for field, value in (
+        ("displayName", checked.display_name),
+        ("bio", checked.bio),
+        ("city", checked.city),
+    ):
+        if value is not None:
             set_fields[field] = value
+    # Encrypted only once everything is known to be valid.
     cipher = ctx.require_cipher()
-    try:
-        if changes.phone is not None:
-            set_fields["phone"] = await cipher.encrypt_private(parse_phone(changes.phone))
-        if changes.national_id is not None:
-            sa_id = parse_sa_id(changes.national_id)
-            born = datetime.combine(sa_id.date_of_birth, time(), tzinfo=UTC)
-            set_fields["nationalId"] = await cipher.encrypt_private(sa_id.number)
-            set_fields["dateOfBirth"] = await cipher.encrypt_private(born)
-    except PersonalDataError as exc:
-        raise _Invalid(validation_error(exc.field, exc.message)) from None
+    if checked.phone is not None:
+        set_fields["phone"] = await cipher.encrypt_private(checked.phone)
+    if checked.national_id is not None:
+        born = datetime.combine(checked.national_id.date_of_birth, time(), tzinfo=UTC)
+        set_fields["nationalId"] = await cipher.encrypt_private(checked.national_id.number)
+        set_fields["dateOfBirth"] = await cipher.encrypt_private(born)
+    unset_fields: list[str] = []
     if changes.clear_phone:
         unset_fields.append("phone")
     if changes.clear_national_id:

@@ -27,9 +27,20 @@ def _settings() -> Settings:
         return load_settings()
     except ValidationError as exc:
         problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or 'settings'}: {e['msg']}" for e in exc.errors()
+            f"{_variable(e['loc'])}: {e['msg']}" for e in exc.errors(include_url=False)
         )
         raise CommandError(f"invalid settings: {problems}") from None
+
+
+def _variable(loc: tuple[int | str, ...]) -> str:
+    """The environment variable behind a settings error's location."""
+    if not loc:
+        return "settings"
+    if str(loc[0]).isupper():
+        return str(loc[0])  # already the variable's name (an alias such as MONGODB_URI)
+    field = Settings.model_fields.get(str(loc[0]))
+    alias = field.validation_alias if field is not None else None
+    return alias if isinstance(alias, str) else f"LEETO_{str(loc[0]).upper()}"
 
 
 def cmd_serve(args: argparse.Namespace) -> None:

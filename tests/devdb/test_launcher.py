@@ -60,5 +60,5 @@ def test_invalid_settings_are_explained(tmp_path: Path) -> None:
     result = run_leeto("seed", env=env, cwd=tmp_path)
     assert result.returncode == 1
     assert "invalid settings" in result.stderr
-    assert "env" in result.stderr
+    assert "LEETO_ENV" in result.stderr
     assert "Traceback" not in result.stderr
