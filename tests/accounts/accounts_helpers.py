@@ -14,7 +14,7 @@ from starlette.testclient import TestClient
 
 from server.app import create_app
 from server.settings import Settings
-from tests.graphql_client import gql
+from tests.graphql_client import gql, remember_tokens
 
 PASSWORD = "correct horse battery staple"
 NEW_PASSWORD = "a whole new passphrase 2"
@@ -183,4 +183,5 @@ async def agql(
     )
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
+    remember_tokens(body)
     return body
