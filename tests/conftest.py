@@ -130,6 +130,7 @@ def logs_hold_no_personal_data() -> Iterator[None]:
     root = logging.getLogger()
     level = root.level
     configure_logging("debug")
+    root.setLevel(logging.DEBUG)  # basicConfig leaves the level alone when pytest has handlers
     root.addHandler(recorder)
     yield
     root.removeHandler(recorder)
