@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -21,3 +22,11 @@ def run_leeto(
         timeout=timeout,
         check=False,
     )
+
+
+def leeto_env(**variables: str) -> dict[str, str]:
+    """This process's environment without any Leeto setting, plus the given ones."""
+    base = {
+        k: v for k, v in os.environ.items() if not k.startswith("LEETO_") and k != "MONGODB_URI"
+    }
+    return {**base, **variables}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,7 +13,7 @@ from datastore.encryption import create_local_master_key
 from server.app import create_app
 from server.auth_setup import AuthSetupError, access_tokens_from, keyset_from
 from server.settings import Settings
-from tests.cli import run_leeto
+from tests.cli import leeto_env, run_leeto
 
 
 def _kid(pem: str) -> str:
@@ -86,12 +85,11 @@ def test_production_refuses_to_start_without_a_key(
 
 
 def test_leeto_serve_explains_a_missing_production_key(tmp_path: Path) -> None:
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("LEETO_")},
-        "LEETO_ENV": "production",
-        "LEETO_DATA_DIR": str(tmp_path),
-        "MONGODB_URI": "mongodb://127.0.0.1:1/leeto",
-    }
+    env = leeto_env(
+        LEETO_ENV="production",
+        LEETO_DATA_DIR=str(tmp_path),
+        MONGODB_URI="mongodb://127.0.0.1:1/leeto",
+    )
     result = run_leeto("serve", env=env, cwd=tmp_path)
     assert result.returncode == 1
     assert "LEETO_JWT_PRIVATE_KEY" in result.stderr

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import os
 import struct
 import subprocess
 from collections.abc import Callable, Iterator
@@ -23,7 +22,7 @@ from server.demo.build import DEMO_PASSWORD, build_demo
 from server.security import cipher_from
 from server.seed import seed_database
 from server.settings import Settings
-from tests.cli import run_leeto
+from tests.cli import leeto_env, run_leeto
 
 PERSONAL_FIELDS = ("email", "phone", "nationalId", "dateOfBirth")
 
@@ -124,13 +123,12 @@ def test_key_rotation_with_the_cli_keeps_every_record_readable(
     before = asyncio.run(_decrypt_all(settings))
     assert _by_email(before) == _by_email(_expected())
 
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("LEETO_")},
-        "LEETO_ENV": "test",
-        "MONGODB_URI": settings.database_uri(),
-        "LEETO_DATA_DIR": str(tmp_path),
-        "LEETO_KEY_VAULT_NAMESPACE": settings.key_vault_namespace,
-    }
+    env = leeto_env(
+        LEETO_ENV="test",
+        MONGODB_URI=settings.database_uri(),
+        LEETO_DATA_DIR=str(tmp_path),
+        LEETO_KEY_VAULT_NAMESPACE=settings.key_vault_namespace,
+    )
 
     def leeto(*args: str) -> subprocess.CompletedProcess[str]:
         return run_leeto(*args, env=env)

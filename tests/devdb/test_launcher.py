@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from server import devdb
-from tests.cli import run_leeto
+from tests.cli import leeto_env, run_leeto
 
 
 def test_without_go_the_error_says_what_to_do(tmp_path: Path) -> None:
@@ -45,11 +45,10 @@ def test_source_digest_changes_with_the_sources(tmp_path: Path, monkeypatch) -> 
 
 
 def test_seed_refuses_production(tmp_path: Path) -> None:
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("LEETO_")},
-        "LEETO_ENV": "production",
-        "MONGODB_URI": "mongodb://127.0.0.1:1/leeto",
-    }
+    env = leeto_env(
+        LEETO_ENV="production",
+        MONGODB_URI="mongodb://127.0.0.1:1/leeto",
+    )
     result = run_leeto("seed", env=env, cwd=tmp_path)
     assert result.returncode == 1
     assert "refusing to seed" in result.stderr

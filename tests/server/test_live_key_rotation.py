@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -14,7 +13,7 @@ from server.app import create_app
 from server.demo.build import DEMO_ADMIN, DEMO_PASSWORD
 from server.seed import seed_database
 from server.settings import Settings
-from tests.cli import run_leeto
+from tests.cli import leeto_env, run_leeto
 from tests.graphql_client import gql
 
 USERS = "{ users(first: 100) { edges { node { email phone } } } }"
@@ -38,13 +37,12 @@ def test_a_running_server_survives_master_key_rotation(
         before = gql(client, USERS, token=token)
         assert "errors" not in before, before
 
-        env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith("LEETO_")},
-            "LEETO_ENV": "test",
-            "MONGODB_URI": settings.database_uri(),
-            "LEETO_DATA_DIR": str(tmp_path),
-            "LEETO_KEY_VAULT_NAMESPACE": settings.key_vault_namespace,
-        }
+        env = leeto_env(
+            LEETO_ENV="test",
+            MONGODB_URI=settings.database_uri(),
+            LEETO_DATA_DIR=str(tmp_path),
+            LEETO_KEY_VAULT_NAMESPACE=settings.key_vault_namespace,
+        )
         rotated = run_leeto("keys", "rotate", env=env)
         assert rotated.returncode == 0, rotated.stderr
         (tmp_path / "keys" / "master-key-1.bin").unlink()  # only the new key can unwrap now

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,7 +11,7 @@ from auth.keys import generate_private_key_pem
 from datastore.encryption import MasterKeyError, create_local_master_key
 from server.app import create_app
 from server.settings import Settings
-from tests.cli import run_leeto
+from tests.cli import leeto_env, run_leeto
 
 
 def test_production_refuses_to_start_without_a_master_key(
@@ -42,13 +41,12 @@ def test_development_creates_the_master_key_on_first_use(
 def test_leeto_serve_explains_a_missing_master_key(tmp_path: Path) -> None:
     key = tmp_path / "jwt.pem"
     key.write_text(generate_private_key_pem())
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("LEETO_")},
-        "LEETO_ENV": "production",
-        "LEETO_DATA_DIR": str(tmp_path),
-        "LEETO_JWT_PRIVATE_KEY_FILE": str(key),
-        "MONGODB_URI": "mongodb://127.0.0.1:1/leeto",
-    }
+    env = leeto_env(
+        LEETO_ENV="production",
+        LEETO_DATA_DIR=str(tmp_path),
+        LEETO_JWT_PRIVATE_KEY_FILE=str(key),
+        MONGODB_URI="mongodb://127.0.0.1:1/leeto",
+    )
     result = run_leeto("serve", env=env, cwd=tmp_path)
     assert result.returncode == 1
     assert "no master key" in result.stderr
