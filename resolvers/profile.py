@@ -17,7 +17,8 @@ from resolvers.viewer_roles import viewer_is_admin
 PRIVATE_FIELD_MESSAGE = "Only this user and administrators may read this field."
 
 
-async def _may_read(ctx: Context, owner_id: Any) -> bool:
+async def may_read_private(ctx: Context, owner_id: Any) -> bool:
+    """Personal data is for its owner and for administrators."""
     viewer = ctx.viewer()
     if viewer is None:
         return False
@@ -26,7 +27,7 @@ async def _may_read(ctx: Context, owner_id: Any) -> bool:
 
 async def private_profile(ctx: Context, user: dict[str, Any]) -> PrivateProfile:
     """The user's decrypted personal data, or Forbidden for anyone but them and admins."""
-    if not await _may_read(ctx, user["_id"]):
+    if not await may_read_private(ctx, user["_id"]):
         raise Forbidden(PRIVATE_FIELD_MESSAGE)
     profile = await ctx.loaders.private_profile_by_user.load(user["_id"])
     if profile is None:

@@ -47,13 +47,19 @@ async def viewer_enrollment_status(ctx: Context, session: dict[str, Any]) -> str
     return None if doc is None else str(doc["status"])
 
 
-async def meeting_url(ctx: Context, session: dict[str, Any]) -> str | None:
-    url: str | None = session.get("meetingUrl")
-    if url is None:
-        return None  # in person: nothing to hide
+async def may_join(ctx: Context, session: dict[str, Any]) -> bool:
+    """Seated students, the session's instructor and administrators; anyone when
+    there is no link to hide (in person)."""
+    if session.get("meetingUrl") is None:
+        return True
     viewer = ctx.viewer()
     if viewer is not None and viewer.user_id == session["instructorId"]:
-        return url
-    if await viewer_enrollment_status(ctx, session) in SEATED or await viewer_is_admin(ctx):
-        return url
-    raise Forbidden(MEETING_URL_MESSAGE)
+        return True
+    return await viewer_enrollment_status(ctx, session) in SEATED or await viewer_is_admin(ctx)
+
+
+async def meeting_url(ctx: Context, session: dict[str, Any]) -> str | None:
+    if not await may_join(ctx, session):
+        raise Forbidden(MEETING_URL_MESSAGE)
+    url: str | None = session.get("meetingUrl")
+    return url

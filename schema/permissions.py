@@ -12,6 +12,8 @@ from strawberry.permission import BasePermission, PermissionExtension
 from strawberry.types import ExecutionContext, Info
 
 from auth.roles import is_admin
+from resolvers import profile as resolve_profile
+from resolvers import session as resolve_session
 from resolvers.context import Context
 from resolvers.errors import ErrorCode, Unauthenticated
 
@@ -49,6 +51,34 @@ class IsAdmin(BasePermission):
         viewer = info.context.require_viewer()
         user = await info.context.loaders.user_by_id.load(viewer.user_id)
         return user is not None and is_admin(user.get("roles", []))
+
+
+class IsSelfOrAdmin(BasePermission):
+    """On User fields holding personal data: the user themselves, or an administrator."""
+
+    message = resolve_profile.PRIVATE_FIELD_MESSAGE
+    error_extensions = {"code": ErrorCode.FORBIDDEN.value}
+
+    async def has_permission(self, source: Any, info: Info[Context, None], **kwargs: Any) -> bool:
+        return await resolve_profile.may_read_private(info.context, source.doc["_id"])
+
+
+class CanJoinSession(BasePermission):
+    """On Session.meetingUrl: seated students, its instructor and administrators."""
+
+    message = resolve_session.MEETING_URL_MESSAGE
+    error_extensions = {"code": ErrorCode.FORBIDDEN.value}
+
+    async def has_permission(self, source: Any, info: Info[Context, None], **kwargs: Any) -> bool:
+        return await resolve_session.may_join(info.context, source.doc)
+
+
+def self_or_admin() -> list[FieldExtension]:
+    return [PermissionExtension([IsSelfOrAdmin()])]
+
+
+def session_participants() -> list[FieldExtension]:
+    return [PermissionExtension([CanJoinSession()])]
 
 
 def login_required() -> list[FieldExtension]:

@@ -14,6 +14,7 @@ from resolvers.global_ids import to_global_id
 from schema.campus import Campus
 from schema.enums import EnrollmentStatus, SessionMode
 from schema.node import Node
+from schema.permissions import session_participants
 from schema.user import User
 
 if TYPE_CHECKING:
@@ -67,7 +68,8 @@ class Session(Node):
             "Link to the virtual classroom; null for in-person sessions. Only students "
             "enrolled in this session (active or completed), its instructor and "
             "administrators may read it; others get null with a FORBIDDEN error."
-        )
+        ),
+        extensions=session_participants(),
     )
     async def meeting_url(self, info: Info[Context, None]) -> str | None:
         return await resolve.meeting_url(info.context, self.doc)

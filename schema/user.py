@@ -13,8 +13,14 @@ from resolvers.context import Context
 from resolvers.global_ids import to_global_id
 from schema.enums import Role
 from schema.node import Node
+from schema.permissions import self_or_admin
 
 PRIVATE = " Personal data: only this user and administrators may read it (else null, FORBIDDEN)."
+
+
+def private_field(description: str) -> Any:
+    """A field of personal data: described as such, guarded by IsSelfOrAdmin."""
+    return strawberry.field(description=description + PRIVATE, extensions=self_or_admin())
 
 
 @strawberry.type(
@@ -41,19 +47,28 @@ class User(Node):
             roles=[Role(r) for r in doc.get("roles", [])],
         )
 
-    @strawberry.field(description="Email address, lower-case." + PRIVATE)
+    @strawberry.field(
+        description="Email address, lower-case." + PRIVATE, extensions=self_or_admin()
+    )
     async def email(self, info: Info[Context, None]) -> str | None:
         return (await resolve_profile.private_profile(info.context, self.doc)).email
 
-    @strawberry.field(description="Phone number in E.164 form (+27821234567)." + PRIVATE)
+    @strawberry.field(
+        description="Phone number in E.164 form (+27821234567)." + PRIVATE,
+        extensions=self_or_admin(),
+    )
     async def phone(self, info: Info[Context, None]) -> str | None:
         return (await resolve_profile.private_profile(info.context, self.doc)).phone
 
-    @strawberry.field(description="South African ID number (13 digits)." + PRIVATE)
+    @strawberry.field(
+        description="South African ID number (13 digits)." + PRIVATE, extensions=self_or_admin()
+    )
     async def national_id(self, info: Info[Context, None]) -> str | None:
         return (await resolve_profile.private_profile(info.context, self.doc)).national_id
 
-    @strawberry.field(description="Date of birth, from the ID number." + PRIVATE)
+    @strawberry.field(
+        description="Date of birth, from the ID number." + PRIVATE, extensions=self_or_admin()
+    )
     async def date_of_birth(self, info: Info[Context, None]) -> date | None:
         born = (await resolve_profile.private_profile(info.context, self.doc)).date_of_birth
         return None if born is None else born.date()
