@@ -28,6 +28,7 @@ __all__ = [
     "StoredRefreshToken",
     "family_revoked",
     "find_refresh_token",
+    "find_successor",
     "revoke_family",
     "revoke_user_families",
     "rotate_refresh_token",
@@ -119,6 +120,12 @@ async def rotate_refresh_token(
     except DuplicateKeyError:
         return None
     return token
+
+
+async def find_successor(db: Database, token_hash: str) -> StoredRefreshToken | None:
+    """The token that replaced `token_hash`, if it was rotated."""
+    doc = await db[names.REFRESH_TOKENS].find_one({"parentHash": token_hash})
+    return None if doc is None else StoredRefreshToken.from_doc(doc)
 
 
 async def family_revoked(db: Database, family_id: ObjectId) -> bool:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
 from auth.emails import normalise_email, validate_email
@@ -18,6 +18,7 @@ from datastore.refresh_token import (
     StoredRefreshToken,
     family_revoked,
     find_refresh_token,
+    find_successor,
     revoke_family,
     revoke_user_families,
     rotate_refresh_token,
@@ -215,6 +216,9 @@ async def refresh(ctx: Context, *, refresh_token: str) -> SignedIn | Refusal:
         expires_at=policy.expires_at(presented.issued_at, now),
     )
     if successor is None:
+        if await _within_reuse_grace(ctx, presented, now):
+            log.info("concurrent refresh refused: family %s", presented.family_id)
+            return invalid_token()
         await _revoke(ctx, presented, now)
         log.warning(
             "refresh token reused: family %s of user %s revoked",
@@ -234,6 +238,14 @@ async def refresh(ctx: Context, *, refresh_token: str) -> SignedIn | Refusal:
         refresh_token_expires_at=successor.expires_at,
         user=user,
     )
+
+
+async def _within_reuse_grace(ctx: Context, spent: StoredRefreshToken, now: datetime) -> bool:
+    grace = ctx.require_accounts().refresh_reuse_grace
+    if grace <= timedelta(0):
+        return False
+    successor = await find_successor(ctx.db, spent.token_hash)
+    return successor is not None and now - successor.last_used_at <= grace
 
 
 async def _revoke(ctx: Context, token: StoredRefreshToken, now: datetime) -> bool:

@@ -27,3 +27,6 @@ class AccountServices:
     login_per_account: ThrottlePolicy
     login_per_address: ThrottlePolicy
     sign_up_limit: SignUpLimit
+    # A spent refresh token presented again within this time of its rotation is
+    # taken for a concurrent refresh (two tabs), refused without ending the session.
+    refresh_reuse_grace: timedelta = timedelta(0)

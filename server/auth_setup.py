@@ -76,6 +76,7 @@ def account_services_from(settings: Settings, passwords: Passwords) -> AccountSe
             absolute_ttl=timedelta(days=settings.refresh_token_ttl_days),
             idle_ttl=timedelta(days=settings.refresh_token_idle_days),
         ),
+        refresh_reuse_grace=timedelta(seconds=settings.refresh_reuse_grace_seconds),
         login_per_account=ThrottlePolicy(
             free_failures=settings.login_free_failures, max_delay=max_delay, window=window
         ),

@@ -72,6 +72,7 @@ class Settings(BaseSettings):
     access_token_ttl_seconds: int = Field(default=900, ge=60, le=3600)
     refresh_token_ttl_days: int = Field(default=30, ge=1, le=365)
     refresh_token_idle_days: int = Field(default=7, ge=1, le=365)
+    refresh_reuse_grace_seconds: float = Field(default=0, ge=0, le=60)
 
     # Throttling: free failed log-ins per account and per client address within
     # the window, then exponential back-off up to the maximum delay. The address

@@ -93,6 +93,36 @@ async def test_simultaneous_refreshes_with_one_token_let_exactly_one_through(
         assert after["data"]["tokenRefresh"]["__typename"] == "InvalidToken"
 
 
+async def test_with_a_reuse_grace_the_winner_of_simultaneous_refreshes_keeps_its_session(
+    make_settings: Callable[..., Settings], fresh_db_name: str
+) -> None:
+    settings = make_settings(fresh_db_name, **RELAXED, refresh_reuse_grace_seconds=1.5)
+    async with serving(settings) as client:
+        signed_up = await agql(
+            client,
+            """mutation($input: UserSignUpInput!) {
+                 userSignUp(input: $input) { ... on AuthPayload { refreshToken } }
+               }""",
+            {"input": {"email": unique_email(), "password": "long enough pw", "displayName": "A"}},
+        )
+        token = signed_up["data"]["userSignUp"]["refreshToken"]
+        variables = {"input": {"refreshToken": token}}
+        bodies = await asyncio.gather(*(agql(client, REFRESH, variables) for _ in range(4)))
+        results = [body["data"]["tokenRefresh"] for body in bodies]
+        winners = [r for r in results if r["__typename"] == "AuthPayload"]
+        assert len(winners) == 1, results
+        # The tab that lost the race is refused, but the session goes on.
+        after = await agql(client, REFRESH, {"input": {"refreshToken": winners[0]["refreshToken"]}})
+        assert after["data"]["tokenRefresh"]["__typename"] == "AuthPayload"
+        # Past the grace, presenting the spent token is reuse again: the family ends.
+        await asyncio.sleep(1.7)
+        replay = await agql(client, REFRESH, variables)
+        assert replay["data"]["tokenRefresh"]["__typename"] == "InvalidToken"
+        latest = after["data"]["tokenRefresh"]["refreshToken"]
+        ended = await agql(client, REFRESH, {"input": {"refreshToken": latest}})
+        assert ended["data"]["tokenRefresh"]["__typename"] == "InvalidToken"
+
+
 async def test_rotation_has_one_winner_at_the_datastore(
     make_settings: Callable[..., Settings], fresh_db_name: str
 ) -> None:
