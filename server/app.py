@@ -29,6 +29,7 @@ from server.graphql_app import LeetoGraphQL
 from server.housekeeping import prune_expired_forever
 from server.request_id import RequestIdMiddleware
 from server.security import cipher_from, kms_from, passwords_from
+from server.security_headers import SecurityHeadersMiddleware
 from server.settings import Settings
 
 log = logging.getLogger("leeto.server")
@@ -131,6 +132,7 @@ def create_app(settings: Settings, *, event_listeners: Sequence[_EventListener] 
     ]
     middleware = [
         Middleware(RequestIdMiddleware),
+        Middleware(SecurityHeadersMiddleware),
         Middleware(BodyLimitMiddleware, max_bytes=MAX_BODY_BYTES),
     ]
     if settings.cors_origins:

@@ -70,3 +70,15 @@ def test_cors_allows_only_configured_origins(
 def test_bad_cors_origins_are_refused(make_settings: Callable[..., Settings], origins: str) -> None:
     with pytest.raises(ValueError, match="LEETO_CORS_ORIGINS"):
         make_settings("unused", cors_origins=origins)
+
+
+def test_responses_are_never_cached_or_sniffed(seeded_client: TestClient) -> None:
+    for response in (
+        seeded_client.post("/graphql", json={"query": "{ campuses { id } }"}),
+        seeded_client.get("/healthz"),
+        seeded_client.post(
+            "/graphql", content=b"{bad", headers={"content-type": "application/json"}
+        ),
+    ):
+        assert response.headers["cache-control"] == "no-store"
+        assert response.headers["x-content-type-options"] == "nosniff"
