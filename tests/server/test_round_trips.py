@@ -62,3 +62,15 @@ def test_next_page_costs_the_same(counted: tuple[TestClient, CommandCounter]) ->
     first_total, _, page = _count(client, counter, 20)
     second_total, commands, _ = _count(client, counter, 20, page["pageInfo"]["endCursor"])
     assert second_total == first_total, commands
+
+
+def test_demo_sessions_are_taught_by_their_course_instructors(seeded_settings: Settings) -> None:
+    # The budget counts on it: Session.instructor is then already in the user loader.
+    from pymongo import MongoClient
+
+    with MongoClient(seeded_settings.database_uri()) as client:
+        db = client[seeded_settings.database_name]
+        teachers = {c["_id"]: set(c["instructorIds"]) for c in db.courses.find()}
+        sessions = list(db.sessions.find())
+    assert sessions
+    assert all(s["instructorId"] in teachers[s["courseId"]] for s in sessions)
