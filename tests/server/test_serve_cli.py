@@ -74,3 +74,22 @@ def test_serve_starts_and_stops_the_embedded_engine(tmp_path: Path) -> None:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
     assert _wait(lambda: not _listening(engine_port), 10), "the embedded engine outlived serve"
+
+
+def test_seed_loads_demo_data_on_the_embedded_engine(tmp_path: Path) -> None:
+    from tests.cli import leeto_env, run_leeto
+
+    engine_port = free_port()
+    env = leeto_env(
+        LEETO_ENV="development",
+        LEETO_DATA_DIR=str(tmp_path),
+        LEETO_DEVDB_PORT=str(engine_port),
+        LEETO_ARGON2_MEMORY_KIB="8192",
+        LEETO_ARGON2_TIME_COST="1",
+    )
+    result = run_leeto("seed", "--seed", "7", env=env, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    for line in ("6  campuses", "published courses", "upcoming sessions", "admin@leeto.dev"):
+        assert line in result.stdout
+    assert "leeto-demo-password" in result.stdout  # demo credentials are printed on purpose
+    assert not _listening(engine_port), "seed left the embedded engine running"
