@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -11,24 +10,20 @@ import pytest
 from server.settings import Settings
 from server.users_cli import UsersCommandError, admin_password, create_admin
 from tests.accounts.accounts_helpers import PASSWORD, SET_ROLES, AccountsApp, unique_email
-from tests.cli import run_leeto
+from tests.cli import leeto_env, run_leeto
 from tests.graphql_client import gql
 
 
 def _env(settings: Settings, data_dir: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LEETO_")}
-    env.update(
-        {
-            "LEETO_ENV": "test",
-            "LEETO_DATA_DIR": str(data_dir),
-            "MONGODB_URI": settings.database_uri(),
-            "LEETO_ARGON2_TIME_COST": "1",
-            "LEETO_ARGON2_MEMORY_KIB": "8192",
-            "LEETO_ARGON2_PARALLELISM": "1",
-            **extra,
-        }
+    return leeto_env(
+        LEETO_ENV="test",
+        LEETO_DATA_DIR=str(data_dir),
+        MONGODB_URI=settings.database_uri(),
+        LEETO_ARGON2_TIME_COST="1",
+        LEETO_ARGON2_MEMORY_KIB="8192",
+        LEETO_ARGON2_PARALLELISM="1",
+        **extra,
     )
-    return env
 
 
 def test_create_admin_makes_an_administrator_who_can_log_in(

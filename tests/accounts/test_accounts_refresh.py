@@ -7,7 +7,9 @@ import hashlib
 import secrets
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
+import httpx
 import jwt
 import pytest
 from bson import ObjectId
@@ -70,26 +72,37 @@ def test_reusing_a_rotated_token_revokes_the_whole_family(accounts_app: Accounts
     assert accounts_app.refresh(other_device)["__typename"] == "AuthPayload"
 
 
+async def _race_refreshes(
+    client: httpx.AsyncClient, racers: int
+) -> tuple[dict[str, Any], list[dict[str, Any]], dict[str, Any]]:
+    """Sign up, then refresh with the same token `racers` times at once.
+
+    Returns the variables that present the raced token, every result, and the winner.
+    """
+    signed_up = await agql(
+        client,
+        """mutation($input: UserSignUpInput!) {
+             userSignUp(input: $input) { ... on AuthPayload { refreshToken } }
+           }""",
+        {"input": {"email": unique_email(), "password": "long enough pw", "displayName": "A"}},
+    )
+    token = signed_up["data"]["userSignUp"]["refreshToken"]
+    variables = {"input": {"refreshToken": token}}
+    bodies = await asyncio.gather(*(agql(client, REFRESH, variables) for _ in range(racers)))
+    results = [body["data"]["tokenRefresh"] for body in bodies]
+    winners = [r for r in results if r["__typename"] == "AuthPayload"]
+    assert len(winners) == 1, results
+    return variables, results, winners[0]
+
+
 async def test_simultaneous_refreshes_with_one_token_let_exactly_one_through(
     make_settings: Callable[..., Settings], fresh_db_name: str
 ) -> None:
     async with serving(make_settings(fresh_db_name, **RELAXED)) as client:
-        signed_up = await agql(
-            client,
-            """mutation($input: UserSignUpInput!) {
-                 userSignUp(input: $input) { ... on AuthPayload { refreshToken } }
-               }""",
-            {"input": {"email": unique_email(), "password": "long enough pw", "displayName": "A"}},
-        )
-        token = signed_up["data"]["userSignUp"]["refreshToken"]
-        variables = {"input": {"refreshToken": token}}
-        bodies = await asyncio.gather(*(agql(client, REFRESH, variables) for _ in range(8)))
-        results = [body["data"]["tokenRefresh"] for body in bodies]
-        winners = [r for r in results if r["__typename"] == "AuthPayload"]
-        assert len(winners) == 1, results
-        assert all(r["__typename"] == "InvalidToken" for r in results if r not in winners)
+        _, results, winner = await _race_refreshes(client, 8)
+        assert all(r["__typename"] == "InvalidToken" for r in results if r is not winner)
         # The losers presented a spent token: reuse, so the winner's token is revoked too.
-        after = await agql(client, REFRESH, {"input": {"refreshToken": winners[0]["refreshToken"]}})
+        after = await agql(client, REFRESH, {"input": {"refreshToken": winner["refreshToken"]}})
         assert after["data"]["tokenRefresh"]["__typename"] == "InvalidToken"
 
 
@@ -98,21 +111,10 @@ async def test_with_a_reuse_grace_the_winner_of_simultaneous_refreshes_keeps_its
 ) -> None:
     settings = make_settings(fresh_db_name, **RELAXED, refresh_reuse_grace_seconds=1.5)
     async with serving(settings) as client:
-        signed_up = await agql(
-            client,
-            """mutation($input: UserSignUpInput!) {
-                 userSignUp(input: $input) { ... on AuthPayload { refreshToken } }
-               }""",
-            {"input": {"email": unique_email(), "password": "long enough pw", "displayName": "A"}},
-        )
-        token = signed_up["data"]["userSignUp"]["refreshToken"]
-        variables = {"input": {"refreshToken": token}}
-        bodies = await asyncio.gather(*(agql(client, REFRESH, variables) for _ in range(4)))
-        results = [body["data"]["tokenRefresh"] for body in bodies]
-        winners = [r for r in results if r["__typename"] == "AuthPayload"]
-        assert len(winners) == 1, results
+        variables, results, winner = await _race_refreshes(client, 4)
+        assert all(r["__typename"] == "InvalidToken" for r in results if r is not winner)
         # The tab that lost the race is refused, but the session goes on.
-        after = await agql(client, REFRESH, {"input": {"refreshToken": winners[0]["refreshToken"]}})
+        after = await agql(client, REFRESH, {"input": {"refreshToken": winner["refreshToken"]}})
         assert after["data"]["tokenRefresh"]["__typename"] == "AuthPayload"
         # Past the grace, presenting the spent token is reuse again: the family ends.
         await asyncio.sleep(1.7)

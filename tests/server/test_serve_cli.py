@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import socket
 import subprocess
@@ -14,7 +13,7 @@ from pathlib import Path
 import httpx
 
 from server.devdb import free_port
-from tests.cli import ROOT
+from tests.cli import ROOT, leeto_env, run_leeto
 
 
 def _listening(port: int) -> bool:
@@ -34,19 +33,21 @@ def _wait(predicate: Callable[[], bool], seconds: float) -> bool:
     return False
 
 
+def _development_env(data_dir: Path, engine_port: int, **extra: str) -> dict[str, str]:
+    """No MONGODB_URI: the command starts the embedded engine on `engine_port` itself."""
+    return leeto_env(
+        LEETO_ENV="development",
+        LEETO_DATA_DIR=str(data_dir),
+        LEETO_DEVDB_PORT=str(engine_port),
+        LEETO_ARGON2_MEMORY_KIB="8192",
+        LEETO_ARGON2_TIME_COST="1",
+        **extra,
+    )
+
+
 def test_serve_starts_and_stops_the_embedded_engine(tmp_path: Path) -> None:
     app_port, engine_port = free_port(), free_port()
-    env = {
-        **{
-            k: v for k, v in os.environ.items() if not k.startswith("LEETO_") and k != "MONGODB_URI"
-        },
-        "LEETO_ENV": "development",
-        "LEETO_DATA_DIR": str(tmp_path),
-        "LEETO_PORT": str(app_port),
-        "LEETO_DEVDB_PORT": str(engine_port),
-        "LEETO_ARGON2_MEMORY_KIB": "8192",
-        "LEETO_ARGON2_TIME_COST": "1",
-    }
+    env = _development_env(tmp_path, engine_port, LEETO_PORT=str(app_port))
     server = subprocess.Popen(
         [sys.executable, "-m", "server.cli", "serve"],
         env=env,
@@ -77,16 +78,8 @@ def test_serve_starts_and_stops_the_embedded_engine(tmp_path: Path) -> None:
 
 
 def test_seed_loads_demo_data_on_the_embedded_engine(tmp_path: Path) -> None:
-    from tests.cli import leeto_env, run_leeto
-
     engine_port = free_port()
-    env = leeto_env(
-        LEETO_ENV="development",
-        LEETO_DATA_DIR=str(tmp_path),
-        LEETO_DEVDB_PORT=str(engine_port),
-        LEETO_ARGON2_MEMORY_KIB="8192",
-        LEETO_ARGON2_TIME_COST="1",
-    )
+    env = _development_env(tmp_path, engine_port)
     result = run_leeto("seed", "--seed", "7", env=env, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     for line in ("6  campuses", "published courses", "upcoming sessions", "admin@leeto.dev"):
