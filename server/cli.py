@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from datastore.encryption_keys import MasterKeyError
 from server.auth_setup import AuthSetupError
 from server.devdb import DevDBError
-from server.settings import Settings, load_settings
+from server.settings import Settings, load_settings, variable_name
 
 SCHEMA_FILE = Path("schema.graphql")
 
@@ -38,9 +38,7 @@ def _variable(loc: tuple[int | str, ...]) -> str:
         return "settings"
     if str(loc[0]).isupper():
         return str(loc[0])  # already the variable's name (an alias such as MONGODB_URI)
-    field = Settings.model_fields.get(str(loc[0]))
-    alias = field.validation_alias if field is not None else None
-    return alias if isinstance(alias, str) else f"LEETO_{str(loc[0]).upper()}"
+    return variable_name(str(loc[0]))
 
 
 def cmd_serve(args: argparse.Namespace) -> None:

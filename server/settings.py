@@ -210,6 +210,15 @@ class Settings(BaseSettings):
         return database_name_from_uri(self.database_uri())
 
 
+def variable_name(field: str) -> str:
+    """The environment variable that sets a Settings field."""
+    info = Settings.model_fields.get(field)
+    alias = info.validation_alias if info is not None else None
+    return (
+        alias if isinstance(alias, str) else f"{Settings.model_config['env_prefix']}{field.upper()}"
+    )
+
+
 def database_name_from_uri(uri: str) -> str:
     """The database named in the URI's path, as MongoDB tools read it."""
     path = urlsplit(uri).path.lstrip("/")

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from server.settings import Settings
+from server.settings import Settings, variable_name
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
 
 
 def test_every_setting_is_documented() -> None:
     missing = []
-    for name, field in Settings.model_fields.items():
-        alias = field.validation_alias
-        variable = alias if isinstance(alias, str) else f"LEETO_{name.upper()}"
+    for name in Settings.model_fields:
+        variable = variable_name(name)
         if f"`{variable}`" not in README:
             missing.append(variable)
     assert missing == []
