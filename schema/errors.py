@@ -35,9 +35,6 @@ class ErrorShaping(SchemaExtension):
             # receives this same error object.
             self._shape(failure, request_id)
             raise
-        for error in self.execution_context.pre_execution_errors or []:
-            if not is_unexpected(error):
-                self._shape(error, request_id)
         result = self.execution_context.result
         if result is None or not result.errors:
             return
