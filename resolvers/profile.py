@@ -26,9 +26,11 @@ async def may_read_private(ctx: Context, owner_id: Any) -> bool:
 
 
 async def private_profile(ctx: Context, user: dict[str, Any]) -> PrivateProfile:
-    """The user's decrypted personal data, or Forbidden for anyone but them and admins."""
-    if not await may_read_private(ctx, user["_id"]):
-        raise Forbidden(PRIVATE_FIELD_MESSAGE)
+    """The user's decrypted personal data.
+
+    Who may call this is decided once, by the IsSelfOrAdmin permission on every
+    field that reads it (`may_read_private`).
+    """
     profile = await ctx.loaders.private_profile_by_user.load(user["_id"])
     if profile is None:
         raise Forbidden(PRIVATE_FIELD_MESSAGE)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from resolvers.context import Context
-from resolvers.errors import Forbidden
 from resolvers.viewer_roles import viewer_is_admin
 from resolvers.visibility import visible_course
 
@@ -56,10 +55,3 @@ async def may_join(ctx: Context, session: dict[str, Any]) -> bool:
     if viewer is not None and viewer.user_id == session["instructorId"]:
         return True
     return await viewer_enrollment_status(ctx, session) in SEATED or await viewer_is_admin(ctx)
-
-
-async def meeting_url(ctx: Context, session: dict[str, Any]) -> str | None:
-    if not await may_join(ctx, session):
-        raise Forbidden(MEETING_URL_MESSAGE)
-    url: str | None = session.get("meetingUrl")
-    return url
