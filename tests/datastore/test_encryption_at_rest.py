@@ -23,6 +23,7 @@ from server.security import cipher_from
 from server.seed import seed_database
 from server.settings import Settings
 from tests.cli import leeto_env, run_leeto
+from tests.own_keys import own_keys
 
 PERSONAL_FIELDS = ("email", "phone", "nationalId", "dateOfBirth")
 
@@ -113,12 +114,8 @@ def _by_email(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
 def test_key_rotation_with_the_cli_keeps_every_record_readable(
     make_settings: Callable[..., Settings], fresh_db_name: str, tmp_path: Path
 ) -> None:
-    # Its own data directory and key vault: rotation re-wraps every key in a vault.
-    settings = make_settings(
-        fresh_db_name,
-        data_dir=tmp_path,
-        key_vault_namespace=f"{fresh_db_name}_keys.__keyVault",
-    )
+    # Rotation re-wraps every key in a vault: this test's own.
+    settings = make_settings(fresh_db_name, **own_keys(fresh_db_name, tmp_path))
     asyncio.run(seed_database(settings, seed=42))
     before = asyncio.run(_decrypt_all(settings))
     assert _by_email(before) == _by_email(_expected())

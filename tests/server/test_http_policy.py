@@ -13,6 +13,7 @@ from datastore.encryption import create_local_master_key
 from server.app import create_app
 from server.settings import Settings
 from tests.graphql_client import gql
+from tests.own_keys import own_keys
 
 INTROSPECT = "{ __schema { queryType { name } } }"
 
@@ -28,10 +29,8 @@ def test_introspection_is_off_in_production(
     settings = make_settings(
         fresh_db_name,
         env="production",
-        data_dir=tmp_path,
         jwt_private_key=generate_private_key_pem(),
-        # Its own master key, so its own key vault.
-        key_vault_namespace=f"{fresh_db_name}_keys.__keyVault",
+        **own_keys(fresh_db_name, tmp_path),
     )
     create_local_master_key(settings.keys_dir)
     with TestClient(create_app(settings)) as client:

@@ -15,6 +15,7 @@ from server.seed import seed_database
 from server.settings import Settings
 from tests.cli import leeto_env, run_leeto
 from tests.graphql_client import gql
+from tests.own_keys import own_keys
 
 USERS = "{ users(first: 100) { edges { node { email phone } } } }"
 LOG_IN = """mutation($e: String!, $p: String!) { userLogIn(input: {email: $e, password: $p}) {
@@ -26,8 +27,7 @@ def test_a_running_server_survives_master_key_rotation(
 ) -> None:
     settings = make_settings(
         fresh_db_name,
-        data_dir=tmp_path,
-        key_vault_namespace=f"{fresh_db_name}_keys.__keyVault",
+        **own_keys(fresh_db_name, tmp_path),
         key_cache_seconds=0.2,  # data keys are read again almost at once
     )
     asyncio.run(seed_database(settings, seed=42))
