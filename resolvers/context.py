@@ -29,14 +29,21 @@ class Context:
     # Set by Strawberry from a WebSocket's connection_init payload.
     connection_params: dict[str, Any] | None = None
 
+    # True while the loaders and credentials were built for the coming operation
+    # and nothing has used them yet (an HTTP request's context).
+    state_is_fresh: bool = field(default=True, repr=False)
+
     def begin_operation(self) -> None:
         """Start an operation with fresh per-request state.
 
-        An HTTP request runs one operation per context, but a WebSocket
-        connection runs many on one: each must verify the token again (it may
-        have expired since), read current data and roles (fresh loaders) and
-        use the current time, exactly like a separate request.
+        An HTTP request's context is built for its one operation. A WebSocket
+        connection runs many on one context, built at connect: each must verify
+        the token again (it may have expired since), read current data and roles
+        (fresh loaders) and use the current time, exactly like a separate request.
         """
+        if self.state_is_fresh:
+            self.state_is_fresh = False
+            return
         self.loaders = Loaders(self.db, cipher=self.cipher)
         self.credentials = self.credentials.renewed()
 

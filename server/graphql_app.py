@@ -110,5 +110,7 @@ class LeetoGraphQL(GraphQL[Context, None]):
             context.viewer()
         except Unauthenticated as exc:
             raise ConnectionRejectionError({"message": exc.message}) from None
+        # The connection's state is not any one operation's: each renews it.
+        context.state_is_fresh = False
         unset: UnsetType = UNSET
         return unset
