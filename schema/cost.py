@@ -11,6 +11,7 @@ instructors, the campuses) are short by nature and count once per parent.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from functools import lru_cache
 from typing import Any
 
 from graphql import (
@@ -33,8 +34,12 @@ from strawberry.extensions import SchemaExtension
 DEFAULT_PAGE_SIZE = 20
 
 
+@lru_cache(maxsize=8)
 def page_defaults(schema: GraphQLSchema) -> dict[str, int]:
-    """Fields that take `first`, by name, with their default page size."""
+    """Fields that take `first`, by name, with their default page size.
+
+    Cached per schema: the extension is built anew for every request.
+    """
     defaults: dict[str, int] = {}
     for graphql_type in schema.type_map.values():
         if not isinstance(graphql_type, GraphQLObjectType):
@@ -114,18 +119,15 @@ class QueryCostLimit(SchemaExtension):
     def __init__(self, *, max_cost: int) -> None:
         super().__init__()
         self.max_cost = max_cost
-        self._defaults: dict[str, int] | None = None
 
     def on_execute(self) -> Iterator[None]:
         context = self.execution_context
-        if self._defaults is None:
-            self._defaults = page_defaults(context.schema._schema)
         if context.graphql_document is not None and context.result is None:
             cost = operation_cost(
                 context.graphql_document,
                 context.operation_name,
                 context.variables or {},
-                self._defaults,
+                page_defaults(context.schema._schema),
             )
             if cost > self.max_cost:
                 error = GraphQLError(
