@@ -36,26 +36,6 @@ def request_error(message: str, status_code: int) -> JSONResponse:
     )
 
 
-async def _malformed_json(request: Request) -> str | None:
-    """Why a JSON POST body cannot be a GraphQL request, if it cannot.
-
-    Strawberry assumes a decoded JSON object (or a list, for batches) and fails
-    with a 500 on anything else; the body is read once here and cached by the
-    request for Strawberry to use.
-    """
-    content_type = request.headers.get("content-type", "")
-    if request.method != "POST" or not content_type.startswith("application/json"):
-        return None
-    body = await request.body()
-    try:
-        parsed = orjson.loads(body)
-    except orjson.JSONDecodeError:
-        return "Unable to parse request body as JSON"
-    if not isinstance(parsed, dict | list):
-        return "The request body must be a JSON object with a `query`."
-    return None
-
-
 class LeetoGraphQL(GraphQL[Context, None]):
     def __init__(
         self,
@@ -79,17 +59,21 @@ class LeetoGraphQL(GraphQL[Context, None]):
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
-        request = Request(scope=scope, receive=receive)
-        problem = await _malformed_json(request)
-        if problem is not None:
-            await request_error(problem, 400)(scope, receive, send)
-            return
         try:
-            response = await self.run(request)
+            response = await self.run(Request(scope=scope, receive=receive))
         except HTTPException as exc:
             status = 415 if exc.reason == "Unsupported content type" else exc.status_code
             response = request_error(exc.reason, status)
         await response(scope, receive, send)
+
+    def decode_json(self, data: str | bytes) -> object:
+        # Strawberry assumes an object (or a batch list) and fails with a 500 on
+        # any other JSON value; invalid UTF-8 raises orjson's JSONDecodeError,
+        # which Strawberry already answers with a 400.
+        decoded = orjson.loads(data)
+        if not isinstance(decoded, dict | list):
+            raise HTTPException(400, "Expected a JSON object with a `query`.")
+        return decoded
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
