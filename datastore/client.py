@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -41,7 +42,17 @@ class ServerInfo:
         return not self.is_ferretdb
 
 
+# Start-up asks in several places (indexes, key vault, housekeeping); one
+# buildInfo per client answers them all.
+_KNOWN: weakref.WeakKeyDictionary[Any, ServerInfo] = weakref.WeakKeyDictionary()
+
+
 async def server_info(db: Database) -> ServerInfo:
     """Ask the server what it is: FerretDB answers buildInfo with its own keys."""
+    known = _KNOWN.get(db.client)
+    if known is not None:
+        return known
     info = await db.command("buildInfo")
-    return ServerInfo(version=str(info.get("version", "")), is_ferretdb="ferretdbVersion" in info)
+    found = ServerInfo(version=str(info.get("version", "")), is_ferretdb="ferretdbVersion" in info)
+    _KNOWN[db.client] = found
+    return found
