@@ -11,12 +11,13 @@ from server.settings import KmsProvider, Settings
 async def keys_command(settings: Settings, action: str) -> None:
     from server.engine import database_available
 
+    # `init` is how a local master key comes to exist, in production too.
+    kms = kms_from(settings, create_local=True) if action == "init" else kms_from(settings)
     if action == "init" and settings.kms_provider is KmsProvider.LOCAL:
-        kms = kms_from(settings, create_local=True)
         print(f"local master key: {kms.provider_name} in {settings.keys_dir}")
     with database_available(settings):
         client = open_client(settings.database_uri())
-        cipher = cipher_from(settings, client)
+        cipher = cipher_from(settings, client, kms)
         try:
             if action == "init":
                 await cipher.ensure_ready()
@@ -27,7 +28,7 @@ async def keys_command(settings: Settings, action: str) -> None:
                 new = (
                     create_local_master_key(settings.keys_dir)
                     if settings.kms_provider is KmsProvider.LOCAL
-                    else kms_from(settings)
+                    else kms
                 )
                 count = await cipher.rotate_master_key(new)
                 print(f"re-wrapped {count} data key(s) under {new.provider_name}")
