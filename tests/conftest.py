@@ -6,13 +6,14 @@ import asyncio
 import logging
 import os
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
 
+from datastore.client import Database, open_client
 from server.app import create_app
 from server.devdb import EmbeddedEngine, free_port
 from server.logs import configure_logging
@@ -50,6 +51,14 @@ def mongo_uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def fresh_db_name() -> str:
     """A database name no other test uses."""
     return f"leeto_t_{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture
+async def fresh_async_db(mongo_uri: str, fresh_db_name: str) -> AsyncIterator[Database]:
+    """The driver's async API on a database no other test uses, as the app opens it."""
+    client = open_client(with_database(mongo_uri, fresh_db_name))
+    yield client[fresh_db_name]
+    await client.close()
 
 
 @pytest.fixture(scope="session")

@@ -13,8 +13,8 @@ import httpx
 import jwt
 import pytest
 from bson import ObjectId
-from pymongo import AsyncMongoClient
 
+from datastore.client import Database
 from datastore.indexes import ensure_indexes
 from datastore.refresh_token import rotate_refresh_token, start_family
 from server.settings import Settings
@@ -125,38 +125,31 @@ async def test_with_a_reuse_grace_the_winner_of_simultaneous_refreshes_keeps_its
         assert ended["data"]["tokenRefresh"]["__typename"] == "InvalidToken"
 
 
-async def test_rotation_has_one_winner_at_the_datastore(
-    make_settings: Callable[..., Settings], fresh_db_name: str
-) -> None:
-    settings = make_settings(fresh_db_name)
-    client: AsyncMongoClient = AsyncMongoClient(settings.database_uri(), tz_aware=True)
-    try:
-        db = client[fresh_db_name]
-        await ensure_indexes(db)
-        now = datetime.now(UTC)
-        parent = await start_family(
-            db,
-            token_hash=secrets.token_hex(32),
-            user_id=ObjectId(),
-            now=now,
-            expires_at=now + timedelta(days=1),
-        )
-        successors = await asyncio.gather(
-            *(
-                rotate_refresh_token(
-                    db,
-                    parent,
-                    token_hash=secrets.token_hex(32),
-                    now=now,
-                    expires_at=now + timedelta(days=1),
-                )
-                for _ in range(20)
+async def test_rotation_has_one_winner_at_the_datastore(fresh_async_db: Database) -> None:
+    db = fresh_async_db
+    await ensure_indexes(db)
+    now = datetime.now(UTC)
+    parent = await start_family(
+        db,
+        token_hash=secrets.token_hex(32),
+        user_id=ObjectId(),
+        now=now,
+        expires_at=now + timedelta(days=1),
+    )
+    successors = await asyncio.gather(
+        *(
+            rotate_refresh_token(
+                db,
+                parent,
+                token_hash=secrets.token_hex(32),
+                now=now,
+                expires_at=now + timedelta(days=1),
             )
+            for _ in range(20)
         )
-        assert sum(successor is not None for successor in successors) == 1
-        assert await db.refreshTokens.count_documents({"parentHash": parent.token_hash}) == 1
-    finally:
-        await client.close()
+    )
+    assert sum(successor is not None for successor in successors) == 1
+    assert await db.refreshTokens.count_documents({"parentHash": parent.token_hash}) == 1
 
 
 def test_only_a_hash_of_the_token_is_stored(accounts_app: AccountsApp) -> None:
