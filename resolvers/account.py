@@ -171,7 +171,6 @@ async def _upgrade_hash(ctx: Context, user: dict[str, Any], password: str, now: 
 async def _sign_in(ctx: Context, user: dict[str, Any], now: datetime) -> SignedIn:
     """Issue an access token and start a new refresh token family."""
     services = ctx.require_accounts()
-    access = services.access_tokens.issue(str(user["_id"]), user.get("roles", []), now=now)
     refresh_token = new_refresh_token()
     stored = await start_family(
         ctx.db,
@@ -179,6 +178,20 @@ async def _sign_in(ctx: Context, user: dict[str, Any], now: datetime) -> SignedI
         user_id=user["_id"],
         now=now,
         expires_at=services.refresh_policy.expires_at(now, now),
+    )
+    return _signed_in(ctx, user, refresh_token, stored, now)
+
+
+def _signed_in(
+    ctx: Context,
+    user: dict[str, Any],
+    refresh_token: str,
+    stored: StoredRefreshToken,
+    now: datetime,
+) -> SignedIn:
+    """A fresh access token with the user's current roles, beside the stored refresh token."""
+    access = ctx.require_accounts().access_tokens.issue(
+        str(user["_id"]), user.get("roles", []), now=now
     )
     return SignedIn(
         access_token=access.token,
@@ -230,14 +243,7 @@ async def refresh(ctx: Context, *, refresh_token: str) -> SignedIn | Refusal:
     if user is None:
         await _revoke(ctx, presented, now)
         return invalid_token()
-    access = services.access_tokens.issue(str(user["_id"]), user.get("roles", []), now=now)
-    return SignedIn(
-        access_token=access.token,
-        access_token_expires_at=access.expires_at,
-        refresh_token=successor_token,
-        refresh_token_expires_at=successor.expires_at,
-        user=user,
-    )
+    return _signed_in(ctx, user, successor_token, successor, now)
 
 
 async def _within_reuse_grace(ctx: Context, spent: StoredRefreshToken, now: datetime) -> bool:
