@@ -10,6 +10,8 @@ REFRESH_TOKENS = "refreshTokens"
 LOGIN_FAILURES = "loginFailures"
 REVOKED_TOKEN_FAMILIES = "revokedTokenFamilies"  # noqa: S105 - a collection name
 SIGN_UP_ATTEMPTS = "signUpAttempts"
+SEAT_CLAIMS = "seatClaims"
+CAPACITY_CHANGES = "capacityChanges"
 
 ALL = (
     USERS,
@@ -22,4 +24,6 @@ ALL = (
     LOGIN_FAILURES,
     REVOKED_TOKEN_FAMILIES,
     SIGN_UP_ATTEMPTS,
+    SEAT_CLAIMS,
+    CAPACITY_CHANGES,
 )

@@ -55,6 +55,8 @@ class SessionDoc(TypedDict):
     meetingUrl: str | None
     createdAt: datetime
     updatedAt: datetime
+    cancelledAt: NotRequired[datetime]
+    capacityVersion: NotRequired[int]
 
 
 class UserDoc(TypedDict):
@@ -73,12 +75,29 @@ class UserDoc(TypedDict):
 
 
 class EnrollmentDoc(TypedDict):
+    """Inserted once; only the cancellation fields are written afterwards.
+
+    Its status is derived from the session's seat claims (datastore.seating).
+    """
+
     _id: ObjectId
     sessionId: ObjectId
     userId: ObjectId
-    status: str
+    attempt: int  # 1 for the first enrolment of this user in this session
     createdAt: datetime
     updatedAt: datetime
+    cancelledAt: NotRequired[datetime]
+    cancelReason: NotRequired[str]
+
+
+class SeatClaimDoc(TypedDict):
+    _id: str  # "<sessionId>:<seat>:<gen>"
+    sessionId: ObjectId
+    seat: int
+    gen: int
+    kind: str  # SEAT, VACANT or BLOCK
+    holderId: ObjectId  # the enrolment for SEAT; a fresh id otherwise
+    createdAt: datetime
 
 
 class ReviewDoc(TypedDict):

@@ -20,12 +20,19 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("campusId", ASCENDING), ("startsAt", ASCENDING)], name="campus_startsAt"),
     ],
     names.ENROLLMENTS: [
+        # One live enrolment per student per session: each attempt is numbered,
+        # and a new attempt follows only a cancelled one (datastore.seating).
         IndexModel(
-            [("sessionId", ASCENDING), ("userId", ASCENDING)],
+            [("sessionId", ASCENDING), ("userId", ASCENDING), ("attempt", ASCENDING)],
             unique=True,
-            name="session_user_unique",
+            name="session_user_attempt_unique",
         ),
-        IndexModel([("userId", ASCENDING), ("status", ASCENDING)], name="user_status"),
+        IndexModel([("userId", ASCENDING), ("createdAt", DESCENDING)], name="user_newest"),
+    ],
+    names.SEAT_CLAIMS: [
+        # `_id` is "<session>:<seat>:<generation>": one winner per seat generation.
+        IndexModel([("holderId", ASCENDING)], unique=True, name="holder_unique"),
+        IndexModel([("sessionId", ASCENDING)], name="sessionId"),
     ],
     names.REVIEWS: [
         IndexModel(
@@ -58,7 +65,24 @@ TTL_INDEXES: dict[str, list[IndexModel]] = {
 }
 
 
+# Indexes of earlier releases that would now refuse valid writes.
+OBSOLETE_INDEXES: dict[str, list[str]] = {
+    # One enrolment per student per session for ever: re-enrolling after a
+    # cancellation needs the attempt number in the key.
+    names.ENROLLMENTS: ["session_user_unique", "user_status"],
+}
+
+
+async def _drop_obsolete(db: Database) -> None:
+    for collection, index_names in OBSOLETE_INDEXES.items():
+        existing = {index["name"] async for index in await db[collection].list_indexes()}
+        for name in index_names:
+            if name in existing:
+                await db[collection].drop_index(name)
+
+
 async def ensure_indexes(db: Database) -> None:
+    await _drop_obsolete(db)
     for collection, models in INDEXES.items():
         # One index per command: FerretDB 1.24 drops the connection when a single
         # createIndexes names several indexes that already exist.

@@ -115,8 +115,12 @@ def _comparable(value: SortValue) -> Any:
     return value
 
 
+def sort_key(spec: SortSpec, doc: dict[str, Any]) -> tuple[Any, ObjectId]:
+    return (_comparable(doc.get(spec.field)), doc["_id"])
+
+
 def is_after(spec: SortSpec, keyset: Keyset, doc: dict[str, Any]) -> bool:
     """The Python twin of after_filter, for slicing batched results per parent."""
-    mine = (_comparable(doc.get(spec.field)), doc["_id"])
+    mine = sort_key(spec, doc)
     theirs = (_comparable(keyset.value), keyset.id)
     return mine < theirs if spec.descending else mine > theirs

@@ -19,6 +19,7 @@ from datastore.encryption import FieldCipher
 from datastore.keyset import SortSpec
 from datastore.pages import ALL, BATCH_SIZE, ChildPageKey, Doc, Page, Scope, find_child_pages
 from datastore.private_profile import PrivateProfileByUserLoader
+from datastore.seating import Seating
 
 SESSION_ORDER = SortSpec(tag="session:startsAt", field="startsAt", kind="d")
 REVIEW_ORDER = SortSpec(tag="review:newest", field="createdAt", descending=True, kind="d")
@@ -65,6 +66,10 @@ class ReviewByIdLoader(_ByFieldLoader):
     collection = names.REVIEWS
 
 
+class EnrollmentByIdLoader(_ByFieldLoader):
+    collection = names.ENROLLMENTS
+
+
 class _ChildPageLoader(DataLoader[ChildPageKey, Page]):
     collection: str
     parent_field: str
@@ -93,25 +98,66 @@ class ReviewsByCourseLoader(_ChildPageLoader):
     spec = REVIEW_ORDER
 
 
-class SeatsTakenBySessionLoader(DataLoader[ObjectId, int]):
-    """Active enrolments per session, counted by the server in one aggregate."""
+class _GroupedLoader(DataLoader[ObjectId, list[Doc]]):
+    """Every document of one collection whose `field` is the key, one find per batch."""
+
+    collection: str
+    field: str
 
     def __init__(self, db: Database) -> None:
         super().__init__()
         self.db = db
 
-    async def batch_load_fn(self, keys: list[ObjectId]) -> list[int]:
-        pipeline: list[dict[str, Any]] = [
-            {"$match": {"sessionId": {"$in": list(set(keys))}, "status": "ACTIVE"}},
-            {"$group": {"_id": "$sessionId", "n": {"$sum": 1}}},
+    async def batch_load_fn(self, keys: list[ObjectId]) -> list[list[Doc]]:
+        cursor = self.db[self.collection].find({self.field: {"$in": list(set(keys))}})
+        grouped: dict[ObjectId, list[Doc]] = {key: [] for key in keys}
+        async for doc in cursor.batch_size(BATCH_SIZE):
+            grouped.setdefault(doc[self.field], []).append(doc)
+        return [grouped[key] for key in keys]
+
+
+class SeatClaimsBySessionLoader(_GroupedLoader):
+    """A session's seat claims: enough to count its taken seats (datastore.seating)."""
+
+    collection = names.SEAT_CLAIMS
+    field = "sessionId"
+
+
+class EnrollmentsBySessionLoader(_GroupedLoader):
+    collection = names.ENROLLMENTS
+    field = "sessionId"
+
+
+class SeatingBySessionLoader(DataLoader[ObjectId, Seating]):
+    """Statuses and waitlist positions of a session, from its claims and enrolments."""
+
+    def __init__(
+        self,
+        sessions: SessionByIdLoader,
+        claims: SeatClaimsBySessionLoader,
+        enrollments: EnrollmentsBySessionLoader,
+    ) -> None:
+        super().__init__()
+        self.sessions = sessions
+        self.claims = claims
+        self.enrollments = enrollments
+
+    async def batch_load_fn(self, keys: list[ObjectId]) -> list[Seating]:
+        sessions = await self.sessions.load_many(keys)
+        claims = await self.claims.load_many(keys)
+        enrollments = await self.enrollments.load_many(keys)
+        return [
+            Seating(
+                capacity=int(session["capacity"]) if session else 0,
+                enrollments=docs,
+                claims=held,
+            )
+            for session, held, docs in zip(sessions, claims, enrollments, strict=True)
         ]
-        cursor = await self.db[names.ENROLLMENTS].aggregate(pipeline, batchSize=BATCH_SIZE)
-        counts = {row["_id"]: int(row["n"]) async for row in cursor}
-        return [counts.get(key, 0) for key in keys]
 
 
 class EnrollmentByUserSessionLoader(DataLoader[tuple[ObjectId, ObjectId], Doc | None]):
-    """A user's enrolment in a session, keyed by (userId, sessionId); one find per batch."""
+    """A user's latest enrolment in a session, keyed by (userId, sessionId); one find."""
 
     def __init__(self, db: Database) -> None:
         super().__init__()
@@ -122,7 +168,11 @@ class EnrollmentByUserSessionLoader(DataLoader[tuple[ObjectId, ObjectId], Doc | 
         sessions = sorted({session for _, session in keys})
         query = {"userId": {"$in": users}, "sessionId": {"$in": sessions}}
         cursor = self.db[names.ENROLLMENTS].find(query).batch_size(BATCH_SIZE)
-        found = {(doc["userId"], doc["sessionId"]): doc async for doc in cursor}
+        found: dict[tuple[ObjectId, ObjectId], Doc] = {}
+        async for doc in cursor:
+            key = (doc["userId"], doc["sessionId"])
+            if key not in found or doc.get("attempt", 1) > found[key].get("attempt", 1):
+                found[key] = doc
         return [found.get(key) for key in keys]
 
 
@@ -148,7 +198,12 @@ class Loaders:
             db, {"all": ALL, "upcoming": upcoming_scope(self.now)}
         )
         self.reviews_by_course = ReviewsByCourseLoader(db, {"all": ALL})
-        self.seats_taken_by_session = SeatsTakenBySessionLoader(db)
+        self.seat_claims_by_session = SeatClaimsBySessionLoader(db)
+        self.enrollments_by_session = EnrollmentsBySessionLoader(db)
+        self.seating_by_session = SeatingBySessionLoader(
+            self.session_by_id, self.seat_claims_by_session, self.enrollments_by_session
+        )
+        self.enrollment_by_id = EnrollmentByIdLoader(db)
         self.enrollment_by_user_session = EnrollmentByUserSessionLoader(db)
         self._cipher = cipher
         self._private_profile_by_user: PrivateProfileByUserLoader | None = None

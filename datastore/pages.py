@@ -10,7 +10,7 @@ from typing import Any
 from bson import ObjectId
 from pymongo.asynchronous.collection import AsyncCollection
 
-from datastore.keyset import Keyset, SortSpec, after_filter, is_after
+from datastore.keyset import Keyset, SortSpec, after_filter, is_after, sort_key
 
 # One reply for a whole batch: the default first batch (101 documents) would
 # add getMore round trips as pages grow, and the count must not depend on size.
@@ -130,3 +130,15 @@ async def find_child_pages(
             )
         )
     return pages
+
+
+def slice_page(docs: Sequence[Doc], spec: SortSpec, *, first: int, after: Keyset | None) -> Page:
+    """A page of documents already in memory, in the spec's order (keyset, never skip)."""
+    ordered = sorted(docs, key=lambda d: sort_key(spec, d), reverse=spec.descending)
+    rows = [doc for doc in ordered if after is None or is_after(spec, after, doc)]
+    return Page(
+        items=rows[:first],
+        has_next_page=len(rows) > first,
+        has_previous_page=after is not None,
+        spec=spec,
+    )

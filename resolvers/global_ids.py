@@ -11,7 +11,7 @@ from bson.errors import InvalidId
 
 from resolvers.errors import BadUserInput
 
-NODE_TYPES = frozenset({"Campus", "Course", "Session", "User", "Review"})
+NODE_TYPES = frozenset({"Campus", "Course", "Session", "User", "Review", "Enrollment"})
 
 
 @dataclass(frozen=True, slots=True)

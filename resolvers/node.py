@@ -8,6 +8,7 @@ from typing import Any
 from aiodataloader import DataLoader
 
 from resolvers.context import Context
+from resolvers.enrollment import may_see_enrollment
 from resolvers.errors import BadUserInput
 from resolvers.global_ids import GlobalId, from_global_id
 from resolvers.visibility import child_visible, course_visible
@@ -23,6 +24,7 @@ def _loader_for(ctx: Context, type_name: str) -> DataLoader[Any, Any]:
         "Session": loaders.session_by_id,
         "User": loaders.user_by_id,
         "Review": loaders.review_by_id,
+        "Enrollment": loaders.enrollment_by_id,
     }
     return by_type[type_name]
 
@@ -34,6 +36,8 @@ async def _load(ctx: Context, gid: GlobalId) -> dict[str, Any] | None:
     if gid.type_name == "Course" and not course_visible(doc):
         return None
     if gid.type_name in {"Session", "Review"} and not await child_visible(ctx, doc):
+        return None
+    if gid.type_name == "Enrollment" and not await may_see_enrollment(ctx, doc):
         return None
     return doc
 

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from bson import ObjectId
+
+from datastore.pages import Page, slice_page
+from datastore.seating import Seating, seats_taken
 from resolvers.context import Context
+from resolvers.enrollment import (
+    CLASS_ORDER,
+    EnrollmentView,
+    view_of,
+)
+from resolvers.pagination import check_first, parse_after
 from resolvers.viewer_roles import viewer_is_admin
 from resolvers.visibility import visible_course
 
@@ -27,8 +37,41 @@ async def instructor(ctx: Context, session: dict[str, Any]) -> dict[str, Any] | 
 
 
 async def seats_left(ctx: Context, session: dict[str, Any]) -> int:
-    taken: int = await ctx.loaders.seats_taken_by_session.load(session["_id"])
-    return max(0, int(session["capacity"]) - taken)
+    """From the seat claims alone: one batched find for a whole catalogue page."""
+    if session.get("cancelledAt") is not None:
+        return 0
+    capacity = int(session["capacity"])
+    claims = await ctx.loaders.seat_claims_by_session.load(session["_id"])
+    return max(0, capacity - seats_taken(capacity, claims))
+
+
+async def waitlist_length(ctx: Context, session: dict[str, Any]) -> int:
+    seating: Seating = await ctx.loaders.seating_by_session.load(session["_id"])
+    return len(seating.waitlist)
+
+
+async def viewer_enrollment(ctx: Context, session: dict[str, Any]) -> EnrollmentView | None:
+    viewer = ctx.viewer()
+    if viewer is None:
+        return None
+    doc = await ctx.loaders.enrollment_by_user_session.load((viewer.user_id, session["_id"]))
+    if doc is None:
+        return None
+    seating: Seating = await ctx.loaders.seating_by_session.load(session["_id"])
+    return view_of(doc, session, seating)
+
+
+async def class_list(
+    ctx: Context, session: dict[str, Any], *, status: str | None, first: int, after: str | None
+) -> tuple[Page, dict[ObjectId, EnrollmentView]]:
+    """The session's enrolments in the order students enrolled; waiting students
+    therefore appear in waitlist order."""
+    check_first(first)
+    keyset = parse_after(CLASS_ORDER, after)
+    seating: Seating = await ctx.loaders.seating_by_session.load(session["_id"])
+    views = {doc["_id"]: view_of(doc, session, seating) for doc in seating.enrollments}
+    wanted = [v.doc for v in views.values() if status is None or v.status == status]
+    return slice_page(wanted, CLASS_ORDER, first=first, after=keyset), views
 
 
 MEETING_URL_MESSAGE = (
@@ -39,11 +82,8 @@ SEATED = frozenset({"ACTIVE", "COMPLETED"})
 
 
 async def viewer_enrollment_status(ctx: Context, session: dict[str, Any]) -> str | None:
-    viewer = ctx.viewer()
-    if viewer is None:
-        return None
-    doc = await ctx.loaders.enrollment_by_user_session.load((viewer.user_id, session["_id"]))
-    return None if doc is None else str(doc["status"])
+    found = await viewer_enrollment(ctx, session)
+    return None if found is None else found.status
 
 
 async def may_join(ctx: Context, session: dict[str, Any]) -> bool:

@@ -21,6 +21,7 @@ from strawberry.types import ExecutionContext
 from schema.campus import Campus
 from schema.cost import QueryCostLimit
 from schema.course import Course
+from schema.enrollment import Enrollment
 from schema.errors import ErrorShaping, MaskedErrorShaping
 from schema.mutation import Mutation
 from schema.operation_name import RequireOperationName
@@ -68,7 +69,7 @@ def build_schema(
     return LeetoSchema(
         query=Query,
         mutation=Mutation,
-        types=[Campus, Course, Session, User, Review],
+        types=[Campus, Course, Session, User, Review, Enrollment],
         extensions=extensions,
     )
 

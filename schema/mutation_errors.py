@@ -17,6 +17,12 @@ class MutationErrorCode(Enum):
     VALIDATION_ERROR = Problem.VALIDATION_ERROR.value
     RATE_LIMITED = Problem.RATE_LIMITED.value
     INVALID_TOKEN = Problem.INVALID_TOKEN.value
+    NOT_FOUND = Problem.NOT_FOUND.value
+    ALREADY_ENROLLED = Problem.ALREADY_ENROLLED.value
+    ALREADY_CANCELLED = Problem.ALREADY_CANCELLED.value
+    SESSION_STARTED = Problem.SESSION_STARTED.value
+    SESSION_ENDED = Problem.SESSION_ENDED.value
+    SESSION_CANCELLED = Problem.SESSION_CANCELLED.value
 
 
 @strawberry.interface(description="An expected failure, with a message to show the user.")
@@ -55,16 +61,54 @@ class InvalidToken(MutationError):
     pass
 
 
+@strawberry.type(description="Nothing this user may see has this ID (it may exist but be private).")
+class NotFound(MutationError):
+    field: str = strawberry.field(description="The input field holding the ID.")
+
+
+@strawberry.type(description="The student already holds a place (or waits) in this session.")
+class AlreadyEnrolled(MutationError):
+    pass
+
+
+@strawberry.type(description="The enrolment was already cancelled.")
+class AlreadyCancelled(MutationError):
+    pass
+
+
+@strawberry.type(
+    description=(
+        "The session no longer takes this change: it has started (SESSION_STARTED), "
+        "ended (SESSION_ENDED) or was cancelled (SESSION_CANCELLED)."
+    )
+)
+class SessionClosed(MutationError):
+    pass
+
+
+_SIMPLE: dict[Problem, type[MutationError]] = {
+    Problem.INVALID_CREDENTIALS: InvalidCredentials,
+    Problem.EMAIL_TAKEN: EmailTaken,
+    Problem.INVALID_TOKEN: InvalidToken,
+    Problem.ALREADY_ENROLLED: AlreadyEnrolled,
+    Problem.ALREADY_CANCELLED: AlreadyCancelled,
+    Problem.SESSION_STARTED: SessionClosed,
+    Problem.SESSION_ENDED: SessionClosed,
+    Problem.SESSION_CANCELLED: SessionClosed,
+}
+
+
 def mutation_error(refusal: Refusal) -> MutationError:
     """The GraphQL error type for a refusal from the resolvers."""
     code = MutationErrorCode(refusal.problem.value)
     message = refusal.message
     field = refusal.field or ""
+    simple = _SIMPLE.get(refusal.problem)
+    if simple is not None:
+        return simple(code=code, message=message)
     match refusal.problem:
-        case Problem.INVALID_CREDENTIALS:
-            return InvalidCredentials(code=code, message=message)
-        case Problem.EMAIL_TAKEN:
-            return EmailTaken(code=code, message=message)
+        case Problem.NOT_FOUND:
+            return NotFound(code=code, message=message, field=field)
         case Problem.WEAK_PASSWORD:
             return WeakPassword(code=code, message=message, field=field)
         case Problem.VALIDATION_ERROR:
@@ -73,5 +117,4 @@ def mutation_error(refusal: Refusal) -> MutationError:
             return RateLimited(
                 code=code, message=message, retry_after_seconds=refusal.retry_after_seconds
             )
-        case Problem.INVALID_TOKEN:
-            return InvalidToken(code=code, message=message)
+    raise AssertionError(f"no error type for {refusal.problem}")

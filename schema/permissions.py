@@ -12,6 +12,7 @@ from strawberry.permission import BasePermission, PermissionExtension
 from strawberry.types import ExecutionContext, Info
 
 from auth.roles import is_admin
+from resolvers import enrollment as resolve_enrollment
 from resolvers import profile as resolve_profile
 from resolvers import session as resolve_session
 from resolvers.context import Context
@@ -71,6 +72,20 @@ class CanJoinSession(BasePermission):
 
     async def has_permission(self, source: Any, info: Info[Context, None], **kwargs: Any) -> bool:
         return await resolve_session.may_join(info.context, source.doc)
+
+
+class CanSeeClassList(BasePermission):
+    """On Session.enrollments: the session's instructors and administrators."""
+
+    message = resolve_enrollment.CLASS_LIST_MESSAGE
+    error_extensions = {"code": ErrorCode.FORBIDDEN.value}
+
+    async def has_permission(self, source: Any, info: Info[Context, None], **kwargs: Any) -> bool:
+        return await resolve_enrollment.may_see_class_list(info.context, source.doc)
+
+
+def class_list_readers() -> list[FieldExtension]:
+    return [PermissionExtension([CanSeeClassList()])]
 
 
 def self_or_admin() -> list[FieldExtension]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from typing import Any
 
@@ -12,6 +13,7 @@ from datastore.course import CourseOrder as StoredCourseOrder
 from resolvers import account as resolve_account
 from resolvers import campus as resolve_campus
 from resolvers import course as resolve_course
+from resolvers import enrollment as resolve_enrollment
 from resolvers import node as resolve_node
 from resolvers import user_directory as resolve_users
 from resolvers.context import Context
@@ -19,6 +21,7 @@ from resolvers.course import CourseFilterArgs
 from schema.campus import Campus
 from schema.connection import After, Connection, First, build_edges
 from schema.course import Course
+from schema.enrollment import Enrollment
 from schema.enums import CourseLevel, CourseOrder, CourseTrack, Role, SessionMode
 from schema.node import Node
 from schema.permissions import admin_only
@@ -32,13 +35,17 @@ NODE_TYPES: dict[str, Any] = {
     "Session": Session,
     "User": User,
     "Review": Review,
+    "Enrollment": Enrollment,
 }
 
 
-def _as_node(found: tuple[str, dict[str, Any]] | None) -> Node | None:
+async def _as_node(ctx: Context, found: tuple[str, dict[str, Any]] | None) -> Node | None:
     if found is None:
         return None
     type_name, doc = found
+    if type_name == "Enrollment":
+        view = await resolve_enrollment.view(ctx, doc)
+        return None if view is None else Enrollment.from_view(view)
     node: Node = NODE_TYPES[type_name].from_doc(doc)
     return node
 
@@ -80,12 +87,12 @@ class CourseFilter:
 class Query:
     @strawberry.field(description="Any object by its global ID.")
     async def node(self, info: Info[Context, None], id: strawberry.ID) -> Node | None:
-        return _as_node(await resolve_node.node(info.context, id))
+        return await _as_node(info.context, await resolve_node.node(info.context, id))
 
     @strawberry.field(description="Objects by global ID, in the order asked (at most 100).")
     async def nodes(self, info: Info[Context, None], ids: list[strawberry.ID]) -> list[Node | None]:
         found = await resolve_node.nodes(info.context, list(ids))
-        return [_as_node(item) for item in found]
+        return list(await asyncio.gather(*(_as_node(info.context, item) for item in found)))
 
     @strawberry.field(
         description=(

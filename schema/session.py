@@ -12,13 +12,15 @@ from resolvers import session as resolve
 from resolvers.context import Context
 from resolvers.global_ids import to_global_id
 from schema.campus import Campus
+from schema.connection import After, Connection, First, build_edges
 from schema.enums import EnrollmentStatus, SessionMode
 from schema.node import Node
-from schema.permissions import session_participants
+from schema.permissions import class_list_readers, session_participants
 from schema.user import User
 
 if TYPE_CHECKING:
     from schema.course import Course
+    from schema.enrollment import Enrollment
 
 
 @strawberry.type(description="A scheduled run of a course, virtual or at a campus.")
@@ -82,3 +84,52 @@ class Session(Node):
     async def viewer_enrollment_status(self, info: Info[Context, None]) -> EnrollmentStatus | None:
         status = await resolve.viewer_enrollment_status(info.context, self.doc)
         return None if status is None else EnrollmentStatus(status)
+
+    @strawberry.field(
+        description="The signed-in user's latest enrolment in this session; null if none."
+    )
+    async def viewer_enrollment(
+        self, info: Info[Context, None]
+    ) -> Annotated[Enrollment, strawberry.lazy("schema.enrollment")] | None:
+        from schema.enrollment import Enrollment
+
+        found = await resolve.viewer_enrollment(info.context, self.doc)
+        return None if found is None else Enrollment.from_view(found)
+
+    @strawberry.field(description="Students waiting for a seat.")
+    async def waitlist_length(self, info: Info[Context, None]) -> int:
+        return await resolve.waitlist_length(info.context, self.doc)
+
+    @strawberry.field(description="When the session was cancelled (UTC); null if it runs.")
+    def cancelled_at(self) -> datetime | None:
+        value: datetime | None = self.doc.get("cancelledAt")
+        return value
+
+    @strawberry.field(
+        description=(
+            "The class list, in the order students enrolled (so waiting students appear in "
+            "waitlist order). Only the session's instructors and administrators may read "
+            "it; others get a FORBIDDEN error. Students' personal data stays private."
+        ),
+        extensions=class_list_readers(),
+    )
+    async def enrollments(
+        self,
+        info: Info[Context, None],
+        first: First = 20,
+        after: After = None,
+        status: Annotated[
+            EnrollmentStatus | None, strawberry.argument(description="Only this status.")
+        ] = None,
+    ) -> Connection[Annotated[Enrollment, strawberry.lazy("schema.enrollment")]]:
+        from schema.enrollment import Enrollment
+
+        page, views = await resolve.class_list(
+            info.context,
+            self.doc,
+            status=status.value if status else None,
+            first=first,
+            after=after,
+        )
+        page_info, edges = build_edges(page, lambda doc: Enrollment.from_view(views[doc["_id"]]))
+        return Connection(page_info=page_info, edges=edges)

@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Self
+from typing import TYPE_CHECKING, Annotated, Any, Self
 
 import strawberry
 from strawberry.types import Info
 
+from resolvers import enrollment as resolve_enrollment
 from resolvers import profile as resolve_profile
 from resolvers.context import Context
 from resolvers.global_ids import to_global_id
-from schema.enums import Role
+from schema.connection import After, Connection, First, build_edges
+from schema.enums import EnrollmentStatus, Role
 from schema.node import Node
 from schema.permissions import self_or_admin
+
+if TYPE_CHECKING:
+    from schema.enrollment import Enrollment
 
 PRIVATE = " Personal data: only this user and administrators may read it (else null, FORBIDDEN)."
 
@@ -72,3 +77,31 @@ class User(Node):
     async def date_of_birth(self, info: Info[Context, None]) -> date | None:
         born = (await resolve_profile.private_profile(info.context, self.doc)).date_of_birth
         return None if born is None else born.date()
+
+    @strawberry.field(
+        description=(
+            "The user's enrolments, newest first, optionally of one status. Only this user "
+            "and administrators may read them (else FORBIDDEN)."
+        ),
+        extensions=self_or_admin(),
+    )
+    async def enrollments(
+        self,
+        info: Info[Context, None],
+        first: First = 20,
+        after: After = None,
+        status: Annotated[
+            EnrollmentStatus | None, strawberry.argument(description="Only this status.")
+        ] = None,
+    ) -> Connection[Annotated[Enrollment, strawberry.lazy("schema.enrollment")]]:
+        from schema.enrollment import Enrollment
+
+        page, views = await resolve_enrollment.user_enrollment_page(
+            info.context,
+            self.doc,
+            status=status.value if status else None,
+            first=first,
+            after=after,
+        )
+        page_info, edges = build_edges(page, lambda doc: Enrollment.from_view(views[doc["_id"]]))
+        return Connection(page_info=page_info, edges=edges)

@@ -47,6 +47,9 @@ class DemoData:
     courses: list[dict[str, Any]] = field(default_factory=list)
     sessions: list[dict[str, Any]] = field(default_factory=list)
     enrollments: list[dict[str, Any]] = field(default_factory=list)
+    seat_claims: list[dict[str, Any]] = field(default_factory=list)
+    # Each enrolment's status as the seat claims make it (statuses are derived, not stored).
+    statuses: dict[ObjectId, str] = field(default_factory=dict)
     reviews: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -216,18 +219,42 @@ def _build_enrollments(
         else:
             active, waitlisted = rng.randint(0, max(0, session["capacity"] - 2)), 0
         people = rng.sample(students, k=min(len(students), active + waitlisted))
+        seat = 0
         for n, student in enumerate(people):
             if n < active:
                 status = "ACTIVE" if upcoming else rng.choice(["COMPLETED"] * 5 + ["CANCELLED"])
             else:
                 status = "WAITLISTED"
+            enrolled = session["createdAt"] + timedelta(days=n % 20, minutes=n)
             doc = {
                 "_id": ids.new(),
                 "sessionId": session["_id"],
                 "userId": student.doc["_id"],
-                "status": status,
+                "attempt": 1,
             }
-            data.enrollments.append(_stamp(doc, session["createdAt"] + timedelta(days=n % 20)))
+            if status == "CANCELLED":
+                doc["cancelledAt"] = enrolled + timedelta(days=1)
+                doc["cancelReason"] = "CANCELLED_BY_USER"
+            data.enrollments.append(_stamp(doc, enrolled))
+            data.statuses[doc["_id"]] = status
+            if status in {"ACTIVE", "COMPLETED"}:
+                seat += 1
+                data.seat_claims.append(_seat_claim(session["_id"], seat, doc["_id"], enrolled))
+
+
+def _seat_claim(
+    session_id: ObjectId, seat: int, holder: ObjectId, when: datetime
+) -> dict[str, Any]:
+    """A first-generation claim of a seat, as `datastore.seating` writes them."""
+    return {
+        "_id": f"{session_id}:{seat}:1",
+        "sessionId": session_id,
+        "seat": seat,
+        "gen": 1,
+        "kind": "SEAT",
+        "holderId": holder,
+        "createdAt": when,
+    }
 
 
 def _build_reviews(data: DemoData, rng: random.Random, ids: _Ids, midnight: datetime) -> None:
@@ -237,7 +264,7 @@ def _build_reviews(data: DemoData, rng: random.Random, ids: _Ids, midnight: date
     courses = {c["_id"]: c for c in data.courses}
     seen: set[tuple[ObjectId, ObjectId]] = set()
     for enrollment in data.enrollments:
-        if enrollment["status"] != "COMPLETED" or rng.random() > 0.45:
+        if data.statuses[enrollment["_id"]] != "COMPLETED" or rng.random() > 0.45:
             continue
         course_id = session_course[enrollment["sessionId"]]
         key = (course_id, enrollment["userId"])

@@ -53,6 +53,7 @@ async def write_demo(
         (names.COURSES, data.courses),
         (names.SESSIONS, data.sessions),
         (names.ENROLLMENTS, data.enrollments),
+        (names.SEAT_CLAIMS, data.seat_claims),
         (names.REVIEWS, data.reviews),
     ]
     created: Counter[str] = Counter()
@@ -64,5 +65,5 @@ async def write_demo(
     created["upcoming sessions"] = sum(
         1 for s in data.sessions if s["startsAt"] > datetime.now(UTC)
     )
-    created.update(f"enrollments {e['status'].lower()}" for e in data.enrollments)
+    created.update(f"enrollments {status.lower()}" for status in data.statuses.values())
     return created

@@ -8,7 +8,15 @@ import pytest
 from pymongo import MongoClient
 
 from datastore import collections as names
-from datastore.documents import CampusDoc, CourseDoc, EnrollmentDoc, ReviewDoc, SessionDoc, UserDoc
+from datastore.documents import (
+    CampusDoc,
+    CourseDoc,
+    EnrollmentDoc,
+    ReviewDoc,
+    SeatClaimDoc,
+    SessionDoc,
+    UserDoc,
+)
 from server.settings import Settings
 
 SHAPES: dict[str, Any] = {
@@ -18,6 +26,7 @@ SHAPES: dict[str, Any] = {
     names.USERS: UserDoc,
     names.ENROLLMENTS: EnrollmentDoc,
     names.REVIEWS: ReviewDoc,
+    names.SEAT_CLAIMS: SeatClaimDoc,
 }
 
 

@@ -13,6 +13,7 @@ from resolvers.global_ids import to_global_id
 from server.demo.build import DEMO_ADMIN, DEMO_PASSWORD, build_demo
 from server.settings import Settings
 from tests.graphql_client import gql
+from tests.seating_helpers import enrollments_with_status
 
 EMAILS = {u.doc["_id"]: u.email for u in build_demo(42).users}
 SESSION = """query($id: ID!) { node(id: $id) { ... on Session {
@@ -40,7 +41,7 @@ def _ask(client: TestClient, session: dict[str, Any], email: str | None) -> dict
 
 
 def _virtual_session_with(raw: Any, status: str) -> tuple[dict[str, Any], Any]:
-    for enrollment in raw.enrollments.find({"status": status}):
+    for enrollment in enrollments_with_status(raw, status):
         session = raw.sessions.find_one({"_id": enrollment["sessionId"], "mode": "VIRTUAL"})
         course = session and raw.courses.find_one({"_id": session["courseId"], "published": True})
         if course:

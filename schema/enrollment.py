@@ -1,0 +1,79 @@
+"""Enrollment: a student's place in a session, or on its waitlist."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated, Any, Self
+
+import strawberry
+from strawberry.types import Info
+
+from resolvers import enrollment as resolve
+from resolvers.context import Context
+from resolvers.enrollment import EnrollmentView
+from resolvers.global_ids import to_global_id
+from schema.enums import EnrollmentStatus
+from schema.node import Node
+from schema.user import User
+
+if TYPE_CHECKING:
+    from schema.session import Session
+
+
+@strawberry.type(
+    description=(
+        "A student's enrolment in a session. Its status is ACTIVE while it holds a seat, "
+        "WAITLISTED (with a position) while it waits for one, CANCELLED once the student, "
+        "an administrator or the session's cancellation ended it, and COMPLETED once a "
+        "seated student's session has ended. Visible to the student, the session's "
+        "instructors and administrators."
+    )
+)
+class Enrollment(Node):
+    doc: strawberry.Private[dict[str, Any]]
+    status: EnrollmentStatus = strawberry.field(description="Where the student stands now.")
+    waitlist_position: int | None = strawberry.field(
+        description="1 for the next student to get a seat; null unless WAITLISTED."
+    )
+    created_at: datetime = strawberry.field(description="When the student enrolled (UTC).")
+    updated_at: datetime = strawberry.field(
+        description="When the status last changed: enrolled, seated or cancelled (UTC)."
+    )
+    cancelled_at: datetime | None = strawberry.field(
+        description="When it was cancelled (UTC); null unless cancelled."
+    )
+
+    @classmethod
+    def from_view(cls, view: EnrollmentView) -> Self:
+        doc = view.doc
+        return cls(
+            doc=doc,
+            id=strawberry.ID(to_global_id("Enrollment", doc["_id"])),
+            status=EnrollmentStatus(view.status),
+            waitlist_position=view.waitlist_position,
+            created_at=doc["createdAt"],
+            updated_at=view.updated_at,
+            cancelled_at=doc.get("cancelledAt"),
+        )
+
+    @strawberry.field(description="The session.")
+    async def session(
+        self, info: Info[Context, None]
+    ) -> Annotated[Session, strawberry.lazy("schema.session")] | None:
+        from schema.session import Session
+
+        doc = await info.context.loaders.session_by_id.load(self.doc["sessionId"])
+        return None if doc is None else Session.from_doc(doc)
+
+    @strawberry.field(description="The student.")
+    async def user(self, info: Info[Context, None]) -> User | None:
+        doc = await info.context.loaders.user_by_id.load(self.doc["userId"])
+        return None if doc is None else User.from_doc(doc)
+
+
+async def enrollment_node(ctx: Context, doc: dict[str, Any]) -> Enrollment | None:
+    """An enrolment for `node(id:)`, if the viewer may see it."""
+    view = await resolve.view(ctx, doc)
+    if view is None or not await resolve.may_see_enrollment(ctx, doc):
+        return None
+    return Enrollment.from_view(view)
