@@ -6,7 +6,9 @@ and on MongoDB alike, are explained in `datastore.seating`.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -87,9 +89,15 @@ async def cancel_enrollment(
     )
 
 
+# Which free seat a settling writer tries: spreading writers over seats is all
+# it does, so any generator will do.
+_spread = random.Random()  # noqa: S311 - not security
+
+
 async def read_seating(db: Database, session_id: ObjectId, capacity: int) -> Seating:
-    claims = await claims_of_sessions(db, [session_id])
-    enrollments = await enrollments_of_sessions(db, [session_id])
+    claims, enrollments = await asyncio.gather(
+        claims_of_sessions(db, [session_id]), enrollments_of_sessions(db, [session_id])
+    )
     return Seating(capacity=capacity, enrollments=enrollments, claims=claims)
 
 
@@ -101,7 +109,7 @@ async def settle(db: Database, session_id: ObjectId, capacity: int, *, now: date
     """
     for _ in range(MAX_SETTLE_ROUNDS):
         seating = await read_seating(db, session_id, capacity)
-        action = seating.next_action()
+        action = seating.next_action(_spread.randrange)
         if action is None:
             return seating
         await insert_claim(db, session_id, action, now=now)

@@ -33,7 +33,7 @@ all sees every write, and a freed seat never stays free while someone waits.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -179,13 +179,20 @@ class Seating:
                 free.append(seat)
         return free
 
-    def next_action(self) -> Action | None:
-        """Seat the earliest waiting student in the lowest free seat, else release a
-        cancelled student's seat, else nothing: the session is settled."""
+    def next_action(self, pick: Callable[[int], int] = lambda n: 0) -> Action | None:
+        """Seat one of the earliest waiting students, else release a cancelled
+        student's seat, else nothing: the session is settled.
+
+        With `f` free seats, the first `f` waiting students are the ones to seat,
+        in any pairing; `pick` chooses which pair this writer tries, so that
+        writers settling at once spread over different seats instead of all
+        racing for the first.
+        """
         free = self.free_seats()
         if free and self.waitlist:
-            seat = free[0]
-            return Action(seat, self.next_gen(seat), ClaimKind.SEAT, self.waitlist[0]["_id"])
+            n = pick(min(len(free), len(self.waitlist)))
+            seat = free[n]
+            return Action(seat, self.next_gen(seat), ClaimKind.SEAT, self.waitlist[n]["_id"])
         for seat in free:
             claim = self.latest.get(seat)
             if claim is not None and claim["kind"] == ClaimKind.SEAT:
