@@ -17,9 +17,11 @@ __all__ = [
     "Problem",
     "Refusal",
     "SignedIn",
+    "already_reviewed",
     "email_taken",
     "invalid_credentials",
     "invalid_token",
+    "not_found",
     "rate_limited",
     "validation_error",
     "weak_password",
@@ -33,6 +35,9 @@ class Problem(StrEnum):
     VALIDATION_ERROR = "VALIDATION_ERROR"
     RATE_LIMITED = "RATE_LIMITED"
     INVALID_TOKEN = "INVALID_TOKEN"  # noqa: S105 - an error code
+    # Reviews (issue 7).
+    NOT_FOUND = "NOT_FOUND"
+    ALREADY_REVIEWED = "ALREADY_REVIEWED"
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,4 +100,19 @@ def invalid_token() -> Refusal:
     return Refusal(
         Problem.INVALID_TOKEN,
         "The refresh token is invalid, expired or revoked. Log in again.",
+    )
+
+
+# Reviews (issue 7).
+
+
+def not_found(field: str, message: str) -> Refusal:
+    return Refusal(Problem.NOT_FOUND, message, field=field)
+
+
+def already_reviewed() -> Refusal:
+    return Refusal(
+        Problem.ALREADY_REVIEWED,
+        "You have already reviewed this course. Edit your review instead.",
+        field="courseId",
     )

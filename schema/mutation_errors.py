@@ -17,6 +17,9 @@ class MutationErrorCode(Enum):
     VALIDATION_ERROR = Problem.VALIDATION_ERROR.value
     RATE_LIMITED = Problem.RATE_LIMITED.value
     INVALID_TOKEN = Problem.INVALID_TOKEN.value
+    # Reviews (issue 7).
+    NOT_FOUND = Problem.NOT_FOUND.value
+    ALREADY_REVIEWED = Problem.ALREADY_REVIEWED.value
 
 
 @strawberry.interface(description="An expected failure, with a message to show the user.")
@@ -55,6 +58,19 @@ class InvalidToken(MutationError):
     pass
 
 
+# Reviews (issue 7).
+
+
+@strawberry.type(description="Nothing the viewer may see has this ID.")
+class NotFound(MutationError):
+    field: str = strawberry.field(description="The input field holding the ID (camelCase).")
+
+
+@strawberry.type(description="The viewer has already reviewed this course; edit that review.")
+class AlreadyReviewed(MutationError):
+    pass
+
+
 def mutation_error(refusal: Refusal) -> MutationError:
     """The GraphQL error type for a refusal from the resolvers."""
     code = MutationErrorCode(refusal.problem.value)
@@ -75,3 +91,7 @@ def mutation_error(refusal: Refusal) -> MutationError:
             )
         case Problem.INVALID_TOKEN:
             return InvalidToken(code=code, message=message)
+        case Problem.NOT_FOUND:
+            return NotFound(code=code, message=message, field=field)
+        case Problem.ALREADY_REVIEWED:
+            return AlreadyReviewed(code=code, message=message)
