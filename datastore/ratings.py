@@ -78,15 +78,18 @@ class RatingRefresh:
 
 
 async def rating_from_reviews(db: Database, course_id: ObjectId) -> Rating:
+    # One row per rating value (five at most), counted with a single accumulator:
+    # FerretDB 1.24 computes only the first accumulator of a $group correctly and
+    # answers 0 for the others, so `{n: {$sum: 1}, s: {$sum: "$rating"}}` is wrong there.
     pipeline: list[dict[str, Any]] = [
         {"$match": {"courseId": course_id}},
-        {"$group": {"_id": None, "n": {"$sum": 1}, "s": {"$sum": "$rating"}}},
+        {"$group": {"_id": "$rating", "n": {"$sum": 1}}},
     ]
     cursor = await db[names.REVIEWS].aggregate(pipeline)
     rows = await cursor.to_list()
-    if not rows:
-        return Rating(0, 0)
-    return Rating(int(rows[0]["n"]), int(rows[0]["s"]))
+    count = sum(int(row["n"]) for row in rows)
+    total = sum(int(row["_id"]) * int(row["n"]) for row in rows)
+    return Rating(count, total)
 
 
 async def refresh_course_rating(db: Database, course_id: ObjectId) -> RatingRefresh:
