@@ -15,7 +15,7 @@ from pymongo.database import Database
 from starlette.testclient import TestClient
 
 from resolvers.global_ids import from_global_id, to_global_id
-from tests.accounts.accounts_helpers import sign_up, unique_email
+from tests.accounts.accounts_helpers import log_in, sign_up, unique_email
 from tests.graphql_client import gql
 
 ERRORS = """
@@ -76,10 +76,15 @@ def new_student(app: ReviewsApp) -> Person:
 
 
 def new_admin(app: ReviewsApp) -> Person:
-    """A signed-up user made administrator in the database (as `create-admin` would)."""
-    person = new_student(app)
-    app.db.users.update_one({"_id": person.user_id}, {"$set": {"roles": ["ADMIN"]}})
-    return person
+    """A user made administrator in the database (as `create-admin` would), logged in
+    afterwards so the access token carries the role too."""
+    email = unique_email("admin")
+    signed_up = sign_up(app.client, email)
+    user_id = from_global_id(signed_up["user"]["id"]).id
+    app.db.users.update_one({"_id": user_id}, {"$set": {"roles": ["ADMIN"]}})
+    logged_in = log_in(app.client, email)
+    assert logged_in["__typename"] == "AuthPayload", logged_in
+    return Person(logged_in["accessToken"], user_id)
 
 
 def add_course(app: ReviewsApp, *, published: bool = True, sessions: int = 2) -> ObjectId:
