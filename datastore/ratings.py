@@ -106,6 +106,7 @@ async def refresh_course_rating(db: Database, course_id: ObjectId) -> RatingRefr
             return RatingRefresh(course=None, rating=target, rounds=rounds)
         fresh = await rating_from_reviews(db, course_id)
         if fresh == target and Rating.stored_on(course) == target:
+            log.debug("rating of course %s settled in %d round(s)", course_id, rounds)
             return RatingRefresh(course=course, rating=target, rounds=rounds)
         target = fresh
     log.warning("rating of course %s still moving after %d rounds", course_id, MAX_ROUNDS)
