@@ -37,7 +37,7 @@ from tests.reviews.helpers import (
 
 WRITERS = 50
 COURSE = "query Course($slug: String!) { course(slug: $slug) { ratingAverage reviewCount } }"
-SETTLED = re.compile(r"settled in (\d+) round")
+SETTLED = re.compile(r"(?:settled in|handed on after) (\d+) round")
 
 Job = Callable[[], dict[str, Any]]
 
@@ -121,7 +121,7 @@ def test_fifty_simultaneous_creates_updates_and_deletes_keep_the_rating_exact(
     _check_consistent(reviews_app, course_id)
     # Deleted reviews stay deleted, even those an administrator was changing meanwhile.
     assert reviews_app.db.reviews.count_documents({"courseId": course_id}) == 25 + 20 - 13
-    # No writer gave up: each settled within the bound.
+    # No writer gave up: each settled, or handed on to a later writer, within the bound.
     rounds = [int(m.group(1)) for r in caplog.records if (m := SETTLED.search(r.getMessage()))]
     assert len(rounds) == WRITERS - kinds.get("NotFound", 0)
     assert max(rounds) < MAX_ROUNDS
