@@ -24,7 +24,9 @@ ERRORS = """
   ... on NotFound { field }
 """
 COURSE_FIELDS = "course { id ratingAverage reviewCount }"
-REVIEW_FIELDS = "review { id rating comment author { id } course { id reviewCount } }"
+REVIEW_FIELDS = """review {
+  id rating comment createdAt updatedAt author { id } course { id reviewCount }
+}"""
 CREATE = f"""mutation Create($input: ReviewCreateInput!) {{
   reviewCreate(input: $input) {{
     __typename

@@ -9,6 +9,7 @@ from bson import ObjectId
 
 from resolvers.global_ids import to_global_id
 from tests.accounts.accounts_helpers import error_code
+from tests.graphql_client import gql
 from tests.reviews.helpers import (
     DELETE,
     UPDATE,
@@ -60,6 +61,7 @@ def test_a_comment_alone_changes_and_null_keeps_the_rating(reviews_app: ReviewsA
     )
     result = result_of(body)
     assert (result["review"]["rating"], result["review"]["comment"]) == (4, "Better.")
+    assert result["review"]["updatedAt"] > result["review"]["createdAt"]
     stored = reviews_app.db.reviews.find_one()
     assert stored is not None
     assert (stored["rating"], stored["comment"]) == (4, "Better.")
@@ -185,3 +187,37 @@ def test_an_unknown_review_is_not_found(reviews_app: ReviewsApp, operation: str)
     result = result_of(mutate(reviews_app, operation, student.token, reviewId=missing))
     assert result["__typename"] == "NotFound"
     assert (result["code"], result["field"]) == ("NOT_FOUND", "reviewId")
+
+
+UPDATE_THEN_DELETE = """mutation Both($update: ReviewUpdateInput!, $delete: ReviewDeleteInput!) {
+  updated: reviewUpdate(input: $update) {
+    ... on ReviewPayload { course { reviews(first: 10) { edges { node { id rating } } } } }
+  }
+  deleted: reviewDelete(input: $delete) {
+    ... on ReviewDeletePayload {
+      course { reviewCount reviews(first: 10) { edges { node { id } } } }
+    }
+  }
+}"""
+
+
+def test_each_payload_shows_its_write_even_within_one_request(reviews_app: ReviewsApp) -> None:
+    course_id, author, review_id = _reviewed(reviews_app, rating=5)
+    other = create(reviews_app, eligible_student(reviews_app, course_id), course_id, rating=4)
+    body = gql(
+        reviews_app.client,
+        UPDATE_THEN_DELETE,
+        {"update": {"reviewId": review_id, "rating": 1}, "delete": {"reviewId": review_id}},
+        token=author.token,
+    )
+    assert "errors" not in body, body
+    # The first mutation read the course's reviews after changing one...
+    seen = {
+        e["node"]["id"]: e["node"]["rating"]
+        for e in body["data"]["updated"]["course"]["reviews"]["edges"]
+    }
+    assert seen == {review_id: 1, other["review"]["id"]: 4}
+    # ...and the second, in the same request, does not get that page back from a loader.
+    course = body["data"]["deleted"]["course"]
+    assert course["reviewCount"] == 1
+    assert [edge["node"]["id"] for edge in course["reviews"]["edges"]] == [other["review"]["id"]]
