@@ -117,11 +117,17 @@ def test_deleting_the_last_review_leaves_the_course_unrated(reviews_app: Reviews
     assert (again["__typename"], again["field"]) == ("NotFound", "reviewId")
 
 
+@pytest.mark.parametrize("who", ["another student", "the course's instructor"])
 @pytest.mark.parametrize("operation", [UPDATE, DELETE])
-def test_other_students_may_not_change_a_review(reviews_app: ReviewsApp, operation: str) -> None:
+def test_nobody_else_may_change_a_review(reviews_app: ReviewsApp, operation: str, who: str) -> None:
     course_id, _, review_id = _reviewed(reviews_app)
-    # Even one who could review the course themselves.
+    # Even a student who could review the course themselves.
     other = eligible_student(reviews_app, course_id)
+    if who == "the course's instructor":
+        reviews_app.db.users.update_one({"_id": other.user_id}, {"$set": {"roles": ["INSTRUCTOR"]}})
+        reviews_app.db.courses.update_one(
+            {"_id": course_id}, {"$push": {"instructorIds": other.user_id}}
+        )
     before = snapshot(reviews_app.db)
     changes = {"rating": 1} if operation == UPDATE else {}
     body = mutate(reviews_app, operation, other.token, reviewId=review_id, **changes)
