@@ -32,7 +32,7 @@ The loop is bounded (`MAX_ROUNDS`); a writer gives up (and logs it) only if
 the reviews kept changing under it that many rounds in a row, and the next
 review write of the course then repairs the fields. In the tests' 50
 simultaneous writes on the embedded engine, writers took 1 to 9 rounds, most
-1 or 2; once the reviews stop changing, every writer is done within 2.
+1 or 2; once the reviews stop changing, a writer stops within two more rounds.
 
 Other writers of a course document: on FerretDB an update of any course field
 writes back the whole document, rating fields included, as it read them. A
