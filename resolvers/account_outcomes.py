@@ -17,9 +17,11 @@ __all__ = [
     "Problem",
     "Refusal",
     "SignedIn",
+    "already_reviewed",
     "email_taken",
     "invalid_credentials",
     "invalid_token",
+    "not_found",
     "rate_limited",
     "validation_error",
     "weak_password",
@@ -39,6 +41,7 @@ class Problem(StrEnum):
     SESSION_STARTED = "SESSION_STARTED"
     SESSION_ENDED = "SESSION_ENDED"
     SESSION_CANCELLED = "SESSION_CANCELLED"
+    ALREADY_REVIEWED = "ALREADY_REVIEWED"
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,4 +104,19 @@ def invalid_token() -> Refusal:
     return Refusal(
         Problem.INVALID_TOKEN,
         "The refresh token is invalid, expired or revoked. Log in again.",
+    )
+
+
+# Reviews (issue 7).
+
+
+def not_found(field: str, message: str) -> Refusal:
+    return Refusal(Problem.NOT_FOUND, message, field=field)
+
+
+def already_reviewed() -> Refusal:
+    return Refusal(
+        Problem.ALREADY_REVIEWED,
+        "You have already reviewed this course. Edit your review instead.",
+        field="courseId",
     )

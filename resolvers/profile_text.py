@@ -1,4 +1,4 @@
-"""Public profile text typed by users: display names and cities."""
+"""Public text typed by users: display names, cities, bios (and review comments)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ __all__ = [
     "clean_bio",
     "clean_city",
     "clean_display_name",
+    "clean_paragraphs",
+    "paragraphs_printable",
 ]
 
 MAX_DISPLAY_NAME_LENGTH: Final = 80
@@ -52,12 +54,21 @@ def clean_city(raw: str) -> str | Refusal:
     return city
 
 
-def clean_bio(raw: str) -> str | Refusal:
-    # Line breaks are kept in a bio; other control characters are not.
+def clean_paragraphs(raw: str) -> str:
+    """Text whose line breaks matter (a bio, a review): each line cleaned, ends trimmed."""
     lines = [" ".join(unicodedata.normalize("NFC", line).split()) for line in raw.splitlines()]
-    bio = "\n".join(lines).strip()
+    return "\n".join(lines).strip()
+
+
+def paragraphs_printable(text: str) -> bool:
+    # Line breaks are kept; other control characters are not.
+    return _printable(text.replace("\n", ""))
+
+
+def clean_bio(raw: str) -> str | Refusal:
+    bio = clean_paragraphs(raw)
     if len(bio) > MAX_BIO_LENGTH:
         return validation_error("bio", f"Bio must be at most {MAX_BIO_LENGTH} characters.")
-    if not _printable(bio.replace("\n", "")):
+    if not paragraphs_printable(bio):
         return validation_error("bio", "Bio contains invisible characters.")
     return bio

@@ -23,6 +23,7 @@ class MutationErrorCode(Enum):
     SESSION_STARTED = Problem.SESSION_STARTED.value
     SESSION_ENDED = Problem.SESSION_ENDED.value
     SESSION_CANCELLED = Problem.SESSION_CANCELLED.value
+    ALREADY_REVIEWED = Problem.ALREADY_REVIEWED.value
 
 
 @strawberry.interface(description="An expected failure, with a message to show the user.")
@@ -63,7 +64,7 @@ class InvalidToken(MutationError):
 
 @strawberry.type(description="Nothing this user may see has this ID (it may exist but be private).")
 class NotFound(MutationError):
-    field: str = strawberry.field(description="The input field holding the ID.")
+    field: str = strawberry.field(description="The input field holding the ID (camelCase).")
 
 
 @strawberry.type(description="The student already holds a place (or waits) in this session.")
@@ -86,6 +87,11 @@ class SessionClosed(MutationError):
     pass
 
 
+@strawberry.type(description="The viewer has already reviewed this course; edit that review.")
+class AlreadyReviewed(MutationError):
+    pass
+
+
 _SIMPLE: dict[Problem, type[MutationError]] = {
     Problem.INVALID_CREDENTIALS: InvalidCredentials,
     Problem.EMAIL_TAKEN: EmailTaken,
@@ -95,6 +101,7 @@ _SIMPLE: dict[Problem, type[MutationError]] = {
     Problem.SESSION_STARTED: SessionClosed,
     Problem.SESSION_ENDED: SessionClosed,
     Problem.SESSION_CANCELLED: SessionClosed,
+    Problem.ALREADY_REVIEWED: AlreadyReviewed,
 }
 
 

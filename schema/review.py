@@ -24,6 +24,9 @@ class Review(Node):
     rating: int = strawberry.field(description="From 1 (poor) to 5 (excellent).")
     comment: str = strawberry.field(description="What the author wrote.")
     created_at: datetime = strawberry.field(description="When it was written (UTC).")
+    updated_at: datetime = strawberry.field(
+        description="When it was last changed (UTC); its creation time until then."
+    )
 
     @classmethod
     def from_doc(cls, doc: dict[str, Any]) -> Self:
@@ -33,6 +36,7 @@ class Review(Node):
             rating=int(doc["rating"]),
             comment=doc.get("comment", ""),
             created_at=doc["createdAt"],
+            updated_at=doc.get("updatedAt", doc["createdAt"]),
         )
 
     @strawberry.field(description="Who wrote it.")

@@ -82,3 +82,17 @@ async def test_client_closes_cleanly(mongo_uri: str) -> None:
     # A closed client refuses work instead of hanging.
     with pytest.raises(Exception, match="closed|Cannot use"):
         await client.admin.command("ping")
+
+
+async def test_only_the_first_accumulator_of_a_group_counts_on_ferretdb(counted_db) -> None:
+    """FerretDB 1.24 answers 0 for every accumulator after a $group's first (the
+    documents are consumed by the first); datastore.ratings uses one accumulator."""
+    db, _ = counted_db
+    await db.r.insert_many([{"rating": r} for r in (4, 5, 5)])
+    cursor = await db.r.aggregate(
+        [{"$group": {"_id": None, "n": {"$sum": 1}, "s": {"$sum": "$rating"}}}]
+    )
+    (row,) = await cursor.to_list()
+    assert row["n"] == 3
+    is_ferretdb = "ferretdbVersion" in await db.command("buildInfo")
+    assert row["s"] == (0 if is_ferretdb else 14)
