@@ -29,11 +29,12 @@ from schema.enrollment_mutations import EnrollmentMutations
 from schema.permissions import admin_only, login_required
 from schema.profile import UserUpdateProfileInput, UserUpdateProfileResult, update_profile_result
 from schema.review_mutations import ReviewMutations
+from schema.session_mutations import SessionMutations
 
 
 # Each area's mutations may live in a module of its own, composed here.
 @strawberry.type(description="Change things.")
-class Mutation(EnrollmentMutations, ReviewMutations):
+class Mutation(EnrollmentMutations, SessionMutations, ReviewMutations):
     @strawberry.mutation(description="Create a student account and log in.")
     async def user_sign_up(
         self, info: Info[Context, None], input: UserSignUpInput
