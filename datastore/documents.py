@@ -43,7 +43,14 @@ class CourseDoc(TypedDict):
     updatedAt: datetime
 
 
-class SessionDoc(TypedDict):
+# Fields written only after the insert, when it happens; optional through
+# `total=False` (NotRequired is not recognised in postponed annotations on 3.11).
+class _SessionChanges(TypedDict, total=False):
+    cancelledAt: datetime
+    capacityVersion: int
+
+
+class SessionDoc(_SessionChanges):
     _id: ObjectId
     courseId: ObjectId
     mode: str
@@ -55,8 +62,6 @@ class SessionDoc(TypedDict):
     meetingUrl: str | None
     createdAt: datetime
     updatedAt: datetime
-    cancelledAt: NotRequired[datetime]
-    capacityVersion: NotRequired[int]
 
 
 class UserDoc(TypedDict):
@@ -74,7 +79,12 @@ class UserDoc(TypedDict):
     updatedAt: datetime
 
 
-class EnrollmentDoc(TypedDict):
+class _EnrollmentCancellation(TypedDict, total=False):
+    cancelledAt: datetime
+    cancelReason: str
+
+
+class EnrollmentDoc(_EnrollmentCancellation):
     """Inserted once; only the cancellation fields are written afterwards.
 
     Its status is derived from the session's seat claims (datastore.seating).
@@ -86,8 +96,6 @@ class EnrollmentDoc(TypedDict):
     attempt: int  # 1 for the first enrolment of this user in this session
     createdAt: datetime
     updatedAt: datetime
-    cancelledAt: NotRequired[datetime]
-    cancelReason: NotRequired[str]
 
 
 class SeatClaimDoc(TypedDict):

@@ -2,28 +2,41 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import UTC, datetime
 from typing import Any
 
 from datastore.seating import Seating
 
 
-def stored_status(raw: Any, enrollment: dict[str, Any]) -> str:
-    """ACTIVE, COMPLETED, WAITLISTED or CANCELLED, from the raw collections."""
-    session = raw.sessions.find_one({"_id": enrollment["sessionId"]})
-    seating = Seating(
-        capacity=int(session["capacity"]),
-        enrollments=list(raw.enrollments.find({"sessionId": session["_id"]})),
-        claims=list(raw.seatClaims.find({"sessionId": session["_id"]})),
-    )
-    status = seating.status[enrollment["_id"]].value
+def _status(session: dict[str, Any], seating: Seating, enrollment_id: Any) -> str:
+    status = seating.status[enrollment_id].value
     if status == "ACTIVE" and session["endsAt"].replace(tzinfo=UTC) <= datetime.now(UTC):
         return "COMPLETED"
     return status
 
 
+def statuses(raw: Any) -> list[tuple[dict[str, Any], str]]:
+    """Every stored enrolment with its status, from three reads of the raw collections."""
+    sessions = {s["_id"]: s for s in raw.sessions.find()}
+    enrollments: dict[Any, list[dict[str, Any]]] = defaultdict(list)
+    for doc in raw.enrollments.find():
+        enrollments[doc["sessionId"]].append(doc)
+    claims: dict[Any, list[dict[str, Any]]] = defaultdict(list)
+    for claim in raw.seatClaims.find():
+        claims[claim["sessionId"]].append(claim)
+    found = []
+    for session_id, docs in enrollments.items():
+        session = sessions[session_id]
+        seating = Seating(
+            capacity=int(session["capacity"]), enrollments=docs, claims=claims[session_id]
+        )
+        found += [(doc, _status(session, seating, doc["_id"])) for doc in docs]
+    return found
+
+
 def enrollments_with_status(raw: Any, status: str) -> list[dict[str, Any]]:
-    return [e for e in raw.enrollments.find() if stored_status(raw, e) == status]
+    return [doc for doc, found in statuses(raw) if found == status]
 
 
 def seats_taken(raw: Any, session: dict[str, Any]) -> int:

@@ -50,6 +50,8 @@ class DemoData:
     seat_claims: list[dict[str, Any]] = field(default_factory=list)
     # Each enrolment's status as the seat claims make it (statuses are derived, not stored).
     statuses: dict[ObjectId, str] = field(default_factory=dict)
+    # (course, student) pairs left without a review, so the demo has one to write.
+    keep_unreviewed: set[tuple[ObjectId, ObjectId]] = field(default_factory=set)
     reviews: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -105,6 +107,8 @@ def build_demo(seed: int = 42, *, today: date | None = None) -> DemoData:
     _build_courses(data, rng, ids, midnight, instructors)
     _build_sessions(data, rng, ids, midnight)
     _build_enrollments(data, rng, ids, midnight, students)
+    demo_student = next(u for u in data.users if u.email == DEMO_STUDENT)
+    _give_demo_student_a_timetable(data, ids, midnight, demo_student.doc["_id"])
     _build_reviews(data, rng, ids, midnight)
     return data
 
@@ -242,6 +246,37 @@ def _build_enrollments(
                 data.seat_claims.append(_seat_claim(session["_id"], seat, doc["_id"], enrolled))
 
 
+def _give_demo_student_a_timetable(
+    data: DemoData, ids: _Ids, midnight: datetime, student: ObjectId
+) -> None:
+    """Whoever logs in as the demo student finds a seat in an upcoming session, a
+    place on a waitlist and a finished course to review."""
+    published = {c["_id"] for c in data.courses if c["published"]}
+    seats: dict[ObjectId, int] = {}
+    for claim in data.seat_claims:
+        seats[claim["sessionId"]] = max(seats.get(claim["sessionId"], 0), claim["seat"])
+    waiting = {e["sessionId"] for e in data.enrollments if data.statuses[e["_id"]] == "WAITLISTED"}
+    mine = {e["sessionId"] for e in data.enrollments if e["userId"] == student}
+    candidates = [s for s in data.sessions if s["courseId"] in published and s["_id"] not in mine]
+    upcoming = [s for s in candidates if s["startsAt"] > midnight + timedelta(days=7)]
+    past = [s for s in candidates if s["endsAt"] < midnight]
+    wanted = [
+        ("WAITLISTED", next(s for s in upcoming if s["_id"] in waiting)),
+        ("ACTIVE", next(s for s in upcoming if seats.get(s["_id"], 0) < s["capacity"] - 1)),
+        ("COMPLETED", past[0]),
+    ]
+    for status, session in wanted:
+        when = session["createdAt"] + timedelta(days=25)
+        doc = {"_id": ids.new(), "sessionId": session["_id"], "userId": student, "attempt": 1}
+        data.enrollments.append(_stamp(doc, when))
+        data.statuses[doc["_id"]] = status
+        if status != "WAITLISTED":
+            seat = seats.get(session["_id"], 0) + 1
+            data.seat_claims.append(_seat_claim(session["_id"], seat, doc["_id"], when))
+        if status == "COMPLETED":
+            data.keep_unreviewed.add((session["courseId"], student))
+
+
 def _seat_claim(
     session_id: ObjectId, seat: int, holder: ObjectId, when: datetime
 ) -> dict[str, Any]:
@@ -268,7 +303,7 @@ def _build_reviews(data: DemoData, rng: random.Random, ids: _Ids, midnight: date
             continue
         course_id = session_course[enrollment["sessionId"]]
         key = (course_id, enrollment["userId"])
-        if key in seen:
+        if key in seen or key in data.keep_unreviewed:
             continue
         seen.add(key)
         rating = rng.choices([5, 4, 3, 2, 1], weights=[40, 35, 14, 8, 3])[0]
