@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from auth.rules import may_join_session
+from resolvers.authorization import current_actor
 from resolvers.context import Context
-from resolvers.viewer_roles import viewer_is_admin
 from resolvers.visibility import visible_course
 
 
@@ -51,7 +52,8 @@ async def may_join(ctx: Context, session: dict[str, Any]) -> bool:
     there is no link to hide (in person)."""
     if session.get("meetingUrl") is None:
         return True
-    viewer = ctx.viewer()
-    if viewer is not None and viewer.user_id == session["instructorId"]:
-        return True
-    return await viewer_enrollment_status(ctx, session) in SEATED or await viewer_is_admin(ctx)
+    actor = await current_actor(ctx)
+    if actor is None:
+        return False
+    seated = await viewer_enrollment_status(ctx, session) in SEATED
+    return may_join_session(actor, session, seated=seated)

@@ -9,7 +9,7 @@ from typing import Any, Final
 from bson import ObjectId
 from bson.errors import InvalidId
 
-from auth.roles import Role, is_admin, parse_roles
+from auth.roles import Role, parse_roles
 from auth.tokens import AccessTokens, InvalidAccessToken
 from resolvers.errors import Unauthenticated
 
@@ -24,17 +24,13 @@ class Viewer:
     """The signed-in user as the access token describes them.
 
     Roles here are the ones the token was issued with (at most one access token
-    lifetime old); checks that must see a demotion at once read the user's
-    document instead.
+    lifetime old) and decide nothing: every rule reads the roles as stored now
+    (`resolvers.authorization`).
     """
 
     user_id: ObjectId
     roles: frozenset[Role]
     token_id: str
-
-    @property
-    def is_admin(self) -> bool:
-        return is_admin(self.roles)
 
 
 class Credentials:

@@ -11,7 +11,7 @@ from strawberry.extensions import FieldExtension, SchemaExtension
 from strawberry.permission import BasePermission, PermissionExtension
 from strawberry.types import ExecutionContext, Info
 
-from auth.roles import is_admin
+from resolvers import authorization
 from resolvers import profile as resolve_profile
 from resolvers import session as resolve_session
 from resolvers.context import Context
@@ -48,9 +48,8 @@ class IsAdmin(BasePermission):
     error_extensions = {"code": ErrorCode.FORBIDDEN.value}
 
     async def has_permission(self, source: Any, info: Info[Context, None], **kwargs: Any) -> bool:
-        viewer = info.context.require_viewer()
-        user = await info.context.loaders.user_by_id.load(viewer.user_id)
-        return user is not None and is_admin(user.get("roles", []))
+        info.context.require_viewer()  # anonymous: UNAUTHENTICATED, not FORBIDDEN
+        return await authorization.viewer_is_admin(info.context)
 
 
 class IsSelfOrAdmin(BasePermission):
@@ -60,7 +59,9 @@ class IsSelfOrAdmin(BasePermission):
     error_extensions = {"code": ErrorCode.FORBIDDEN.value}
 
     async def has_permission(self, source: Any, info: Info[Context, None], **kwargs: Any) -> bool:
-        return await resolve_profile.may_read_private(info.context, source.doc["_id"])
+        return await resolve_profile.may_read_private(
+            info.context, source.doc["_id"], authenticated_as=source.authenticated_as
+        )
 
 
 class CanJoinSession(BasePermission):

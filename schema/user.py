@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any, Self
 
 import strawberry
+from bson import ObjectId
 from strawberry.types import Info
 
 from resolvers import profile as resolve_profile
@@ -31,15 +32,20 @@ def private_field(description: str) -> Any:
 )
 class User(Node):
     doc: strawberry.Private[dict[str, Any]]
+    # Set only on the user a mutation has just authenticated (AuthPayload.user),
+    # whose own personal data the payload may show though the request is anonymous.
+    authenticated_as: strawberry.Private[ObjectId | None] = None
     display_name: str = strawberry.field(description="The name shown to others.")
     bio: str = strawberry.field(description="A short self-description.")
     city: str = strawberry.field(description="The city the user lives in.")
     roles: list[Role] = strawberry.field(description="What the user may do.")
 
     @classmethod
-    def from_doc(cls, doc: dict[str, Any]) -> Self:
+    def from_doc(cls, doc: dict[str, Any], *, authenticated: bool = False) -> Self:
+        """`authenticated`: the credentials of this very mutation proved to be this user."""
         return cls(
             doc=doc,
+            authenticated_as=doc["_id"] if authenticated else None,
             id=strawberry.ID(to_global_id("User", doc["_id"])),
             display_name=doc["displayName"],
             bio=doc.get("bio", ""),
