@@ -22,6 +22,7 @@ __all__ = [
     "new_user_doc",
     "set_password_hash",
     "set_roles",
+    "set_sessions_valid_after",
 ]
 
 
@@ -89,6 +90,13 @@ async def set_password_hash(
         query, {"$set": {"passwordHash": password_hash, "updatedAt": now}}
     )
     return result.matched_count == 1
+
+
+async def set_sessions_valid_after(db: Database, user_id: ObjectId, moment: datetime) -> None:
+    """Sessions (refresh families) the user began before `moment` stop working."""
+    await db[names.USERS].update_one(
+        {"_id": user_id}, {"$set": {"sessionsValidAfter": moment, "updatedAt": moment}}
+    )
 
 
 async def set_roles(
