@@ -21,26 +21,9 @@ from schema.connection import After, Connection, First, build_edges
 from schema.course import Course
 from schema.enums import CourseLevel, CourseOrder, CourseTrack, Role, SessionMode
 from schema.node import Node
+from schema.node_registry import SOURCES, as_node
 from schema.permissions import admin_only
-from schema.review import Review
-from schema.session import Session
 from schema.user import User
-
-NODE_TYPES: dict[str, Any] = {
-    "Campus": Campus,
-    "Course": Course,
-    "Session": Session,
-    "User": User,
-    "Review": Review,
-}
-
-
-def _as_node(found: tuple[str, dict[str, Any]] | None) -> Node | None:
-    if found is None:
-        return None
-    type_name, doc = found
-    node: Node = NODE_TYPES[type_name].from_doc(doc)
-    return node
 
 
 @strawberry.input(description="Narrows the catalogue; every given condition must hold.")
@@ -80,12 +63,12 @@ class CourseFilter:
 class Query:
     @strawberry.field(description="Any object by its global ID.")
     async def node(self, info: Info[Context, None], id: strawberry.ID) -> Node | None:
-        return _as_node(await resolve_node.node(info.context, id))
+        return as_node(await resolve_node.node(info.context, id, SOURCES))
 
     @strawberry.field(description="Objects by global ID, in the order asked (at most 100).")
     async def nodes(self, info: Info[Context, None], ids: list[strawberry.ID]) -> list[Node | None]:
-        found = await resolve_node.nodes(info.context, list(ids))
-        return [_as_node(item) for item in found]
+        found = await resolve_node.nodes(info.context, list(ids), SOURCES)
+        return [as_node(item) for item in found]
 
     @strawberry.field(
         description=(
