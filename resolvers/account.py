@@ -40,7 +40,10 @@ from datastore.user import (
     set_roles,
     set_sessions_valid_after,
 )
-from resolvers.account_outcomes import (
+from resolvers.context import Context
+from resolvers.errors import BadUserInput, Unauthenticated
+from resolvers.global_ids import expect_global_id
+from resolvers.outcomes import (
     LoggedOut,
     Refusal,
     SignedIn,
@@ -50,9 +53,6 @@ from resolvers.account_outcomes import (
     validation_error,
     weak_password,
 )
-from resolvers.context import Context
-from resolvers.errors import BadUserInput, Unauthenticated
-from resolvers.global_ids import expect_global_id
 from resolvers.profile_text import clean_city, clean_display_name
 from resolvers.throttling import (
     account_key,

@@ -8,10 +8,10 @@ from typing import Any
 
 from datastore.private_profile import PrivateProfile
 from datastore.user import update_profile as store_profile
-from resolvers.account_outcomes import Refusal, validation_error
 from resolvers.authorization import may_act_for_user
 from resolvers.context import Context
 from resolvers.errors import Forbidden
+from resolvers.outcomes import Refusal, validation_error
 from resolvers.profile_input import parse_profile_input
 
 PRIVATE_FIELD_MESSAGE = "Only this user and administrators may read this field."

@@ -28,8 +28,8 @@ from datastore.attempts import (
     recent_attempts,
     record_attempts,
 )
-from resolvers.account_outcomes import Refusal, rate_limited
 from resolvers.context import Context
+from resolvers.outcomes import Refusal, rate_limited
 
 __all__ = [
     "LogInAttempt",

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import strawberry
 
-from resolvers.account_outcomes import LoggedOut, Refusal, SignedIn
+from resolvers.outcomes import LoggedOut, Refusal, SignedIn
 from schema.enums import Role
 from schema.mutation_errors import (
     EmailTaken,

@@ -6,7 +6,7 @@ from enum import Enum
 
 import strawberry
 
-from resolvers.account_outcomes import Problem, Refusal
+from resolvers.outcomes import Problem, Refusal
 
 
 @strawberry.enum(description="Why a mutation did not do what was asked.")
@@ -17,6 +17,7 @@ class MutationErrorCode(Enum):
     VALIDATION_ERROR = Problem.VALIDATION_ERROR.value
     RATE_LIMITED = Problem.RATE_LIMITED.value
     INVALID_TOKEN = Problem.INVALID_TOKEN.value
+    NOT_FOUND = Problem.NOT_FOUND.value
 
 
 @strawberry.interface(description="An expected failure, with a message to show the user.")
@@ -55,6 +56,13 @@ class InvalidToken(MutationError):
     pass
 
 
+@strawberry.type(
+    description="The object an input field names does not exist, or is hidden from you."
+)
+class NotFound(MutationError):
+    field: str = strawberry.field(description="The input field naming it (camelCase).")
+
+
 def mutation_error(refusal: Refusal) -> MutationError:
     """The GraphQL error type for a refusal from the resolvers."""
     code = MutationErrorCode(refusal.problem.value)
@@ -75,3 +83,5 @@ def mutation_error(refusal: Refusal) -> MutationError:
             )
         case Problem.INVALID_TOKEN:
             return InvalidToken(code=code, message=message)
+        case Problem.NOT_FOUND:
+            return NotFound(code=code, message=message, field=field)

@@ -20,9 +20,9 @@ from datastore.loaders import Loaders
 from datastore.refresh_token import start_family
 from datastore.user import find_user_by_id
 from resolvers.account import sign_in_verified
-from resolvers.account_outcomes import Problem, Refusal, SignedIn
 from resolvers.context import Context
 from resolvers.global_ids import from_global_id
+from resolvers.outcomes import Problem, Refusal, SignedIn
 from server.auth_setup import account_services_from
 from server.security import passwords_from
 from tests.accounts.accounts_helpers import (
