@@ -12,6 +12,7 @@ from strawberry.permission import BasePermission, PermissionExtension
 from strawberry.types import ExecutionContext, Info
 
 from resolvers import authorization
+from resolvers import course_edits as resolve_course_edits
 from resolvers import profile as resolve_profile
 from resolvers import session as resolve_session
 from resolvers.context import Context
@@ -22,8 +23,12 @@ __all__ = [
     "FreshOperationState",
     "IsAdmin",
     "IsAuthenticated",
+    "MayCreateCourse",
+    "MayManageCourse",
     "RejectInvalidAccessToken",
     "admin_only",
+    "course_creators",
+    "course_managers",
     "login_required",
 ]
 
@@ -50,6 +55,33 @@ class IsAdmin(BasePermission):
     async def has_permission(self, source: Any, info: Info[Context, None], **kwargs: Any) -> bool:
         info.context.require_viewer()  # anonymous: UNAUTHENTICATED, not FORBIDDEN
         return await authorization.viewer_is_admin(info.context)
+
+
+class MayCreateCourse(BasePermission):
+    """Instructors and administrators (roles as stored now)."""
+
+    message = "Only instructors and administrators may add courses."
+    error_extensions = {"code": ErrorCode.FORBIDDEN.value}
+
+    async def has_permission(self, source: Any, info: Info[Context, None], **kwargs: Any) -> bool:
+        info.context.require_viewer()
+        return await authorization.may_create_course(info.context)
+
+
+class MayManageCourse(BasePermission):
+    """On mutations whose input names a course (`input.courseId`): the instructors
+    who teach it and administrators. A course that does not exist is the
+    resolver's to answer (NotFound), once the viewer is an instructor or admin."""
+
+    message = resolve_course_edits.FORBIDDEN_MESSAGE
+    error_extensions = {"code": ErrorCode.FORBIDDEN.value}
+
+    async def has_permission(self, source: Any, info: Info[Context, None], **kwargs: Any) -> bool:
+        info.context.require_viewer()
+        course_id = getattr(kwargs.get("input"), "course_id", None)
+        return await resolve_course_edits.may_manage_named_course(
+            info.context, None if course_id is None else str(course_id)
+        )
 
 
 class IsSelfOrAdmin(BasePermission):
@@ -88,6 +120,14 @@ def login_required() -> list[FieldExtension]:
 
 def admin_only() -> list[FieldExtension]:
     return [PermissionExtension([IsAdmin()])]
+
+
+def course_creators() -> list[FieldExtension]:
+    return [PermissionExtension([MayCreateCourse()])]
+
+
+def course_managers() -> list[FieldExtension]:
+    return [PermissionExtension([MayManageCourse()])]
 
 
 def _credential_mutations_only(execution_context: ExecutionContext) -> bool:

@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Self
+from typing import TYPE_CHECKING, Annotated, Any, Self
 
 import strawberry
 from bson import ObjectId
 from strawberry.types import Info
 
+from resolvers import course_edits as resolve_course_edits
 from resolvers import profile as resolve_profile
 from resolvers.context import Context
 from resolvers.global_ids import to_global_id
+from schema.connection import After, Connection, First, build_edges
 from schema.enums import Role
 from schema.node import Node
 from schema.permissions import self_or_admin
+
+if TYPE_CHECKING:
+    from schema.course import Course
 
 PRIVATE = " Personal data: only this user and administrators may read it (else null, FORBIDDEN)."
 
@@ -78,3 +83,19 @@ class User(Node):
     async def date_of_birth(self, info: Info[Context, None]) -> date | None:
         born = (await resolve_profile.private_profile(info.context, self.doc)).date_of_birth
         return None if born is None else born.date()
+
+    @strawberry.field(
+        description="Courses this user teaches, by title, drafts and archived ones included. "
+        "Only this user and administrators may read it (else null, FORBIDDEN).",
+        extensions=self_or_admin(),
+    )
+    async def teaching(
+        self, info: Info[Context, None], first: First = 20, after: After = None
+    ) -> Connection[Annotated[Course, strawberry.lazy("schema.course")]] | None:
+        from schema.course import Course
+
+        page = await resolve_course_edits.courses_taught(
+            info.context, self.doc, first=first, after=after
+        )
+        page_info, edges = build_edges(page, Course.from_doc)
+        return Connection(page_info=page_info, edges=edges)
