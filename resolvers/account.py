@@ -319,7 +319,7 @@ async def change_password(
     services = ctx.require_accounts()
     viewer = ctx.require_viewer()
     user = await find_user_by_id(ctx.db, viewer.user_id)
-    if user is None:
+    if user is None or user.get("deletedAt") is not None:
         raise Unauthenticated("This account no longer exists.")
     if not current_password:
         return validation_error("currentPassword", "Enter your current password.")

@@ -25,13 +25,14 @@ from schema.account import (
     log_out_result,
     set_roles_result,
 )
+from schema.account_deletion import AccountDeletionMutations
 from schema.course_mutations import CourseMutations
 from schema.permissions import admin_only, login_required
 from schema.profile import UserUpdateProfileInput, UserUpdateProfileResult, update_profile_result
 
 
 @strawberry.type(description="Change things.")
-class Mutation(CourseMutations):
+class Mutation(CourseMutations, AccountDeletionMutations):
     @strawberry.mutation(description="Create a student account and log in.")
     async def user_sign_up(
         self, info: Info[Context, None], input: UserSignUpInput
