@@ -9,6 +9,7 @@ import bson
 import pytest
 from bson import ObjectId
 
+from datastore.documents import UserDoc
 from resolvers.global_ids import from_global_id, to_global_id
 from resolvers.throttling import account_key
 from tests.accounts.accounts_helpers import (
@@ -135,6 +136,8 @@ def _assert_nothing_remains(app: AccountsApp, person: dict[str, Any]) -> None:
     for field in ("passwordHash", "phone", "nationalId", "dateOfBirth"):
         assert field not in user
     assert not isinstance(user["email"], bytes)  # a tombstone, not a ciphertext
+    shape = UserDoc
+    assert set(shape.__required_keys__) <= set(user) <= set(shape.__annotations__)
 
 
 def _assert_account_is_gone(app: AccountsApp, person: dict[str, Any]) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from bson import ObjectId
 
+from datastore.documents import CourseDoc
 from datastore.search_terms import index_terms
 from resolvers.global_ids import to_global_id
 from server.settings import Settings
@@ -340,6 +341,9 @@ def test_publish_then_archive(people: Cast) -> None:
         seen = people.call(BY_SLUG, {"slug": slug}, role)["data"]["course"]
         assert seen["archivedAt"] == archived["course"]["archivedAt"]
     assert people.app.db.sessions.find_one({"_id": session_id}) is not None
+    stored = people.raw_course(course["id"])
+    assert stored is not None
+    assert set(CourseDoc.__required_keys__) <= set(stored) <= set(CourseDoc.__annotations__)
     # Archiving again keeps the first time; publishing restores it.
     again = people.result(ARCHIVE, {"input": {"courseId": course["id"]}}, "instructor")
     assert again["course"]["archivedAt"] == archived["course"]["archivedAt"]
