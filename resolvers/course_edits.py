@@ -83,17 +83,37 @@ async def _load_course(ctx: Context, course_id: str | None) -> dict[str, Any] | 
     return doc
 
 
-async def may_manage_named_course(ctx: Context, course_id: str | None) -> bool:
-    """For permission classes on mutations naming a course in `input.courseId`.
+async def _course_of_session(ctx: Context, session_id: str) -> dict[str, Any] | None:
+    try:
+        object_id = expect_global_id(session_id, "Session", argument="sessionId")
+    except BadUserInput:
+        return None
+    session: dict[str, Any] | None = await ctx.loaders.session_by_id.load(object_id)
+    if session is None:
+        return None
+    course: dict[str, Any] | None = await ctx.loaders.course_by_id.load(session["courseId"])
+    return course
+
+
+async def may_manage_named_course(
+    ctx: Context, *, course_id: str | None = None, session_id: str | None = None
+) -> bool:
+    """For permission classes on mutations naming a course: by `input.courseId`, or
+    through one of its sessions by `input.sessionId`.
 
     Only instructors and administrators pass; of them, only the course's
-    managers when it exists. A course that does not exist is left to the
-    resolver, which answers NotFound.
+    managers when it exists. A course or session that does not exist is left
+    to the resolver, which answers NotFound.
     """
     actor = await current_actor(ctx)
     if not may_create_course(actor):
         return False
-    course = await _load_course(ctx, course_id)
+    if course_id is not None:
+        course = await _load_course(ctx, course_id)
+    elif session_id is not None:
+        course = await _course_of_session(ctx, session_id)
+    else:
+        course = None
     return course is None or may_manage_course(actor, course)
 
 

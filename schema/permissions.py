@@ -69,18 +69,23 @@ class MayCreateCourse(BasePermission):
 
 
 class MayManageCourse(BasePermission):
-    """On mutations whose input names a course (`input.courseId`): the instructors
-    who teach it and administrators. A course that does not exist is the
-    resolver's to answer (NotFound), once the viewer is an instructor or admin."""
+    """On mutations whose input names a course, as `input.courseId` or through one
+    of its sessions as `input.sessionId`: the instructors who teach the course
+    and administrators. What does not exist is the resolver's to answer
+    (NotFound), once the viewer is an instructor or an administrator."""
 
     message = resolve_course_edits.FORBIDDEN_MESSAGE
     error_extensions = {"code": ErrorCode.FORBIDDEN.value}
 
     async def has_permission(self, source: Any, info: Info[Context, None], **kwargs: Any) -> bool:
         info.context.require_viewer()
-        course_id = getattr(kwargs.get("input"), "course_id", None)
+        given = kwargs.get("input")
+        course_id = getattr(given, "course_id", None)
+        session_id = getattr(given, "session_id", None)
         return await resolve_course_edits.may_manage_named_course(
-            info.context, None if course_id is None else str(course_id)
+            info.context,
+            course_id=None if course_id is None else str(course_id),
+            session_id=None if session_id is None else str(session_id),
         )
 
 

@@ -101,7 +101,10 @@ class Query:
     async def campuses(self, info: Info[Context, None]) -> list[Campus]:
         return [Campus.from_doc(doc) for doc in await resolve_campus.campuses(info.context)]
 
-    @strawberry.field(description="A published course by its slug.")
+    @strawberry.field(
+        description="A course by its slug: published ones for everyone; drafts and archived "
+        "ones only for their instructors and administrators."
+    )
     async def course(self, info: Info[Context, None], slug: str) -> Course | None:
         doc = await resolve_course.course_by_slug(info.context, slug)
         return None if doc is None else Course.from_doc(doc)

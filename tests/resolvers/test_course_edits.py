@@ -10,9 +10,15 @@ from typing import Any
 import pytest
 from bson import ObjectId
 
+from datastore.client import open_client
 from datastore.documents import CourseDoc
+from datastore.loaders import Loaders
 from datastore.search_terms import index_terms
+from resolvers.context import Context
+from resolvers.course_edits import may_manage_named_course
 from resolvers.global_ids import to_global_id
+from resolvers.viewer import Credentials
+from server.auth_setup import access_tokens_from
 from server.settings import Settings
 from tests.accounts.accounts_helpers import RELAXED, AccountsApp, agql, serving
 from tests.resolvers.catalogue_helpers import (
@@ -385,3 +391,46 @@ def test_someone_elses_teaching_list_is_private(people: Cast) -> None:
     assert [e["extensions"]["code"] for e in body["errors"]] == ["FORBIDDEN"]
     admin = people.call(query, variables, "admin")
     assert len(admin["data"]["node"]["teaching"]["edges"]) == 1
+
+
+def test_the_course_permission_also_reads_a_course_through_its_session(people: Cast) -> None:
+    """sessionSchedule/Update/Cancel name a session: MayManageCourse follows it to its course."""
+    course = people.create("instructor")
+    stored = people.raw_course(course["id"])
+    assert stored is not None
+    session_id = people.app.db.sessions.insert_one({"courseId": stored["_id"]}).inserted_id
+    settings = people.app.settings
+
+    async def may(role: str, session: str) -> bool:
+        client = open_client(settings.database_uri())
+        try:
+            db = client[settings.database_name]
+            token = people.person(role).token
+            ctx = Context(
+                db=db,
+                loaders=Loaders(db),
+                request_id="test",
+                credentials=Credentials(
+                    f"Bearer {token}" if token else None, access_tokens_from(settings)
+                ),
+            )
+            return await may_manage_named_course(ctx, session_id=session)
+        finally:
+            await client.close()
+
+    session = to_global_id("Session", session_id)
+    allowed = {role: asyncio.run(may(role, session)) for role in ROLES}
+    assert allowed == {
+        "admin": True,
+        "instructor": True,
+        "other_instructor": False,
+        "student": False,
+        "anonymous": False,
+    }
+    # A session that does not exist is the resolver's to answer, for instructors only.
+    missing = to_global_id("Session", ObjectId())
+    assert asyncio.run(may("other_instructor", missing)) is True
+    assert asyncio.run(may("student", missing)) is False
+
+
+ROLES = ("admin", "instructor", "other_instructor", "student", "anonymous")
