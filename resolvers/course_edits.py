@@ -51,8 +51,10 @@ log = logging.getLogger("leeto.catalogue")
 REQUIRED: Final = ("slug", "title", "track", "level", "priceCents", "durationHours")
 SEARCHED: Final = ("title", "summary", "tags")  # what searchTerms are made of
 MAX_INSTRUCTORS: Final = 10
-# Conditional updates that lost a race are retried on a fresh read this often.
-MAX_ATTEMPTS: Final = 5
+# Conditional updates that lost a race are retried on a fresh read. Every round
+# lets at least one of the editors through, so this bounds the editors of one
+# course at the same moment, far above what a course sees.
+MAX_ATTEMPTS: Final = 32
 
 FORBIDDEN_MESSAGE = "Only this course's instructors and administrators may change it."
 

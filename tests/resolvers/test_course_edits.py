@@ -434,3 +434,34 @@ def test_the_course_permission_also_reads_a_course_through_its_session(people: C
 
 
 ROLES = ("admin", "instructor", "other_instructor", "student", "anonymous")
+
+
+async def test_simultaneous_edits_keep_search_terms_true_to_what_is_stored(
+    make_settings: Callable[..., Settings], fresh_db_name: str, accounts_app: AccountsApp
+) -> None:
+    people = cast(accounts_app)
+    course = people.create("instructor")
+    edits = [
+        {"title": f"Title Number {i}"}
+        if i % 3 == 0
+        else {"tags": [f"tag{i}", "python"]}
+        if i % 3 == 1
+        else {"summary": f"Summary number {i}."}
+        for i in range(12)
+    ]
+    async with serving(make_settings(fresh_db_name, **RELAXED)) as client:
+        bodies = await asyncio.gather(
+            *(
+                agql(
+                    client,
+                    UPDATE,
+                    {"input": {"courseId": course["id"], **edit}},
+                    token=people.instructor.token,
+                )
+                for edit in edits
+            )
+        )
+    assert all(b["data"]["courseUpdate"]["__typename"] == "CourseUpdatePayload" for b in bodies)
+    stored = people.raw_course(course["id"])
+    assert stored is not None
+    assert _search_terms_consistent(stored)
