@@ -28,7 +28,7 @@ from datastore.course_edits import (
 from datastore.course_edits import update_course as store_update
 from datastore.pages import Page
 from datastore.search_terms import index_terms
-from resolvers.authorization import current_actor
+from resolvers.authorization import current_actor, viewer_is_admin
 from resolvers.context import Context
 from resolvers.course_input import parse_course_fields
 from resolvers.errors import BadUserInput, Forbidden
@@ -222,7 +222,7 @@ async def update_course(
         return fields
     changes = fields.stored()
     if instructor_ids is not None:
-        if not await _viewer_is_admin(ctx):
+        if not await viewer_is_admin(ctx):
             return validation_error("instructorIds", "Only administrators change instructors.")
         teachers = await _instructor_ids(ctx, instructor_ids)
         if isinstance(teachers, Refusal):
@@ -251,10 +251,6 @@ async def update_course(
             return not_found("courseId", "No course has this ID.")
         course = fresh
     raise RuntimeError("the course kept changing during the update")
-
-
-async def _viewer_is_admin(ctx: Context) -> bool:
-    return is_admin(await current_actor(ctx))
 
 
 async def publish_course(ctx: Context, course_id: str, published: bool) -> dict[str, Any] | Refusal:
