@@ -465,3 +465,34 @@ async def test_simultaneous_edits_keep_search_terms_true_to_what_is_stored(
     stored = people.raw_course(course["id"])
     assert stored is not None
     assert _search_terms_consistent(stored)
+
+
+def test_a_draft_is_hidden_on_every_path_but_from_its_managers(people: Cast) -> None:
+    course = people.create("instructor")
+    stored = people.raw_course(course["id"])
+    assert stored is not None
+    session_id = people.app.db.sessions.insert_one(
+        {
+            "courseId": stored["_id"],
+            "mode": "VIRTUAL",
+            "campusId": None,
+            "startsAt": stored["createdAt"],
+            "endsAt": stored["createdAt"],
+            "capacity": 10,
+            "instructorId": people.instructor.object_id,
+            "meetingUrl": None,
+        }
+    ).inserted_id
+    query = """query Paths($course: ID!, $session: ID!) {
+        course: node(id: $course) { id }
+        session: node(id: $session) { ... on Session { course { id } } } }"""
+    variables = {"course": course["id"], "session": to_global_id("Session", session_id)}
+    for role in ("anonymous", "student", "other_instructor"):
+        body = people.call(query, variables, role)
+        assert body["data"] == {"course": None, "session": None}, (role, body)
+    for role in ("instructor", "admin"):
+        body = people.call(query, variables, role)
+        assert body["data"] == {
+            "course": {"id": course["id"]},
+            "session": {"course": {"id": course["id"]}},
+        }, (role, body)
