@@ -17,6 +17,8 @@ __all__ = [
     "hash_refresh_token",
     "looks_like_refresh_token",
     "new_refresh_token",
+    "sessions_valid_after",
+    "started_before",
 ]
 
 REFRESH_TOKEN_BYTES: Final = 32
@@ -63,3 +65,21 @@ class RefreshPolicy:
 
     def is_expired(self, issued_at: datetime, last_used_at: datetime, now: datetime) -> bool:
         return as_utc(now) >= self.expires_at(issued_at, last_used_at)
+
+
+def sessions_valid_after(changed_at: datetime) -> datetime:
+    """The moment from which sessions count, for a password changed at `changed_at`.
+
+    `changed_at` must be taken after the new password hash was stored: a log-in
+    that read the old hash took its own time before that, so the family it
+    starts (whose issue time is the log-in's) falls before this moment. Stored
+    times keep milliseconds, so the value is rounded up to the next millisecond,
+    which keeps "before" strict after a round trip through the database.
+    """
+    moment = as_utc(changed_at)
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000) + timedelta(milliseconds=1)
+
+
+def started_before(issued_at: datetime, valid_after: datetime | None) -> bool:
+    """True when a session (family) began before the user's sessions were reset."""
+    return valid_after is not None and as_utc(issued_at) < as_utc(valid_after)

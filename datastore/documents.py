@@ -4,8 +4,6 @@ The reference for every collection's fields; tests check the demo data against
 it, so it changes together with what the code writes.
 """
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import NotRequired, TypedDict
 
@@ -39,6 +37,7 @@ class CourseDoc(TypedDict):
     ratingSum: int
     ratingAverage: float
     searchTerms: list[str]
+    archivedAt: NotRequired[datetime]  # out of the catalogue for good (published is false)
     createdAt: datetime
     updatedAt: datetime
 
@@ -66,8 +65,10 @@ class SessionDoc(_SessionChanges):
 
 class UserDoc(TypedDict):
     _id: ObjectId
-    email: Binary  # deterministic encryption of the normalised address
-    passwordHash: str
+    # Deterministic encryption of the normalised address; a deleted account holds a
+    # string tombstone instead (datastore.user.email_tombstone).
+    email: Binary | str
+    passwordHash: NotRequired[str]  # gone once the account is deleted
     roles: list[str]
     displayName: str
     bio: str
@@ -75,6 +76,9 @@ class UserDoc(TypedDict):
     phone: NotRequired[Binary | None]
     nationalId: NotRequired[Binary | None]
     dateOfBirth: NotRequired[Binary | None]
+    # Refresh families begun before this are refused (set by a password change).
+    sessionsValidAfter: NotRequired[datetime]
+    deletedAt: NotRequired[datetime]  # personal data erased (POPIA)
     createdAt: datetime
     updatedAt: datetime
 

@@ -7,11 +7,21 @@ from datetime import datetime
 from typing import Any
 
 from aiodataloader import DataLoader
-from bson import ObjectId
+from bson import Binary, ObjectId
 
 from datastore.encryption import FieldCipher
 
 ENCRYPTED_FIELDS = ("email", "phone", "nationalId", "dateOfBirth")
+_ENCRYPTED_SUBTYPE = 6  # BSON binary subtype of client-side encrypted values
+
+
+def _ciphertext(doc: dict[str, Any] | None, field: str) -> Binary | None:
+    """The field's ciphertext; None when absent or not encrypted (a deleted
+    account's e-mail is a plain tombstone, see datastore.user.erase_user)."""
+    value = doc.get(field) if doc else None
+    if isinstance(value, Binary) and value.subtype == _ENCRYPTED_SUBTYPE:
+        return value
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +46,7 @@ class PrivateProfileByUserLoader(DataLoader[ObjectId, PrivateProfile | None]):
 
     async def batch_load_fn(self, keys: list[ObjectId]) -> list[PrivateProfile | None]:
         docs = await self.users.load_many(keys)
-        values = [doc.get(field) if doc else None for doc in docs for field in ENCRYPTED_FIELDS]
+        values = [_ciphertext(doc, field) for doc in docs for field in ENCRYPTED_FIELDS]
         plain = await self.cipher.decrypt_many(values)
         width = len(ENCRYPTED_FIELDS)
         profiles: list[PrivateProfile | None] = []

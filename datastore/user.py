@@ -14,15 +14,25 @@ from datastore import collections as names
 from datastore.client import Database
 
 __all__ = [
+    "DELETED_DISPLAY_NAME",
     "EmailAlreadyRegistered",
     "add_role",
+    "email_tombstone",
+    "erase_user",
     "find_user_by_email",
     "find_user_by_id",
     "insert_user",
     "new_user_doc",
     "set_password_hash",
     "set_roles",
+    "set_sessions_valid_after",
 ]
+
+
+DELETED_DISPLAY_NAME = "Deleted user"
+# What a deleted account keeps: who it was in the data of others (reviews, class
+# lists) without anything that tells who the person was.
+PERSONAL_FIELDS = ("passwordHash", "phone", "nationalId", "dateOfBirth")
 
 
 class EmailAlreadyRegistered(Exception):
@@ -91,6 +101,13 @@ async def set_password_hash(
     return result.matched_count == 1
 
 
+async def set_sessions_valid_after(db: Database, user_id: ObjectId, moment: datetime) -> None:
+    """Sessions (refresh families) the user began before `moment` stop working."""
+    await db[names.USERS].update_one(
+        {"_id": user_id}, {"$set": {"sessionsValidAfter": moment, "updatedAt": moment}}
+    )
+
+
 async def set_roles(
     db: Database, user_id: ObjectId, roles: Sequence[str], *, now: datetime
 ) -> dict[str, Any] | None:
@@ -115,9 +132,78 @@ async def add_role(
 async def update_profile(
     db: Database, user_id: ObjectId, *, set_fields: dict[str, Any], unset_fields: list[str]
 ) -> dict[str, Any] | None:
-    """Apply a profile change to one document and return the document as stored."""
+    """Apply a profile change to one document and return the document as stored;
+    None when there is no such account, or it was deleted."""
     update: dict[str, Any] = {"$set": {**set_fields, "updatedAt": datetime.now(UTC)}}
     if unset_fields:
         update["$unset"] = dict.fromkeys(unset_fields, "")
-    await db[names.USERS].update_one({"_id": user_id}, update)
+    live = {"_id": user_id, "deletedAt": {"$exists": False}}
+    result = await db[names.USERS].update_one(live, update)
+    if result.matched_count == 0:
+        return None
     return await db[names.USERS].find_one({"_id": user_id})
+
+
+def email_tombstone(user_id: ObjectId) -> str:
+    """What a deleted account holds in place of its e-mail ciphertext.
+
+    Removing the field would be enough on FerretDB, whose unique index lets any
+    number of documents lack it, but MongoDB indexes a missing field as null,
+    so a second deleted account would collide with the first (unless the index
+    were partial, which FerretDB refuses). A value unique per account, of
+    another type than any ciphertext (a string, never BSON binary), keeps the
+    index on both engines without ever matching a real address: the same
+    e-mail can sign up again at once.
+    """
+    return f"deleted:{user_id}"
+
+
+def _erased(doc: dict[str, Any], user_id: ObjectId) -> bool:
+    return (
+        doc.get("email") == email_tombstone(user_id)
+        and not any(field in doc for field in PERSONAL_FIELDS)
+        and doc.get("displayName") == DELETED_DISPLAY_NAME
+        and not doc.get("bio")
+        and not doc.get("city")
+    )
+
+
+async def erase_user(
+    db: Database, user_id: ObjectId, *, now: datetime, sessions_valid_after: datetime
+) -> dict[str, Any] | None:
+    """Erase a user's personal data, keeping the document (others' data names it).
+
+    The e-mail becomes a tombstone, the password hash and encrypted personal
+    data go, the name becomes "Deleted user", bio and city are emptied, roles
+    are removed; `deletedAt` marks the account. Returns the document as now
+    stored, or None when there is no such user.
+
+    FerretDB's updates read, then write the whole document: a profile change
+    that read the account just before could write its old fields back. The
+    erasure is therefore read back and repeated until it holds.
+    """
+    erase: dict[str, Any] = {
+        "$set": {
+            "email": email_tombstone(user_id),
+            "displayName": DELETED_DISPLAY_NAME,
+            "bio": "",
+            "city": "",
+            "roles": [],
+            "deletedAt": now,
+            "sessionsValidAfter": sessions_valid_after,
+            "updatedAt": now,
+        },
+        "$unset": dict.fromkeys(PERSONAL_FIELDS, ""),
+    }
+    users = db[names.USERS]
+    for _ in range(5):
+        result = await users.update_one({"_id": user_id}, erase)
+        if result.matched_count == 0:
+            return None
+        doc = await users.find_one({"_id": user_id})
+        if doc is None:
+            return None
+        if _erased(doc, user_id):
+            return doc
+        erase["$set"]["deletedAt"] = doc.get("deletedAt", now)
+    raise RuntimeError("the account kept changing while it was being erased")

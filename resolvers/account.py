@@ -12,7 +12,13 @@ from typing import Any, Final
 
 from auth.emails import normalise_email, validate_email
 from auth.passwords import validate_password
-from auth.refresh_tokens import hash_refresh_token, looks_like_refresh_token, new_refresh_token
+from auth.refresh_tokens import (
+    hash_refresh_token,
+    looks_like_refresh_token,
+    new_refresh_token,
+    sessions_valid_after,
+    started_before,
+)
 from auth.roles import Role
 from datastore.refresh_token import (
     StoredRefreshToken,
@@ -32,8 +38,12 @@ from datastore.user import (
     new_user_doc,
     set_password_hash,
     set_roles,
+    set_sessions_valid_after,
 )
-from resolvers.account_outcomes import (
+from resolvers.context import Context
+from resolvers.errors import BadUserInput, Unauthenticated
+from resolvers.global_ids import expect_global_id
+from resolvers.outcomes import (
     LoggedOut,
     Refusal,
     SignedIn,
@@ -43,9 +53,6 @@ from resolvers.account_outcomes import (
     validation_error,
     weak_password,
 )
-from resolvers.context import Context
-from resolvers.errors import BadUserInput, Unauthenticated
-from resolvers.global_ids import expect_global_id
 from resolvers.profile_text import clean_city, clean_display_name
 from resolvers.throttling import (
     account_key,
@@ -61,6 +68,7 @@ __all__ = [
     "log_out",
     "refresh",
     "set_user_roles",
+    "sign_in_verified",
     "sign_up",
     "viewer_user",
 ]
@@ -112,7 +120,7 @@ async def sign_up(
     except EmailAlreadyRegistered:
         return email_taken()
     log.info("signed up: user %s", user["_id"])
-    return await _sign_in(ctx, user, now)
+    return await sign_in_verified(ctx, user, now)
 
 
 def _guessable(password: str, normalised_email: str) -> str | None:
@@ -150,7 +158,7 @@ async def log_in(ctx: Context, *, email: str, password: str) -> SignedIn | Refus
     await log_in_succeeded(ctx, attempt)
     await _upgrade_hash(ctx, user, password, now)
     log.info("logged in: user %s", user["_id"])
-    return await _sign_in(ctx, user, now)
+    return await sign_in_verified(ctx, user, now)
 
 
 async def _upgrade_hash(ctx: Context, user: dict[str, Any], password: str, now: datetime) -> None:
@@ -168,18 +176,39 @@ async def _upgrade_hash(ctx: Context, user: dict[str, Any], password: str, now: 
         log.info("password hash upgraded: user %s", user["_id"])
 
 
-async def _sign_in(ctx: Context, user: dict[str, Any], now: datetime) -> SignedIn:
-    """Issue an access token and start a new refresh token family."""
+async def sign_in_verified(
+    ctx: Context, user: dict[str, Any], verified_at: datetime
+) -> SignedIn | Refusal:
+    """Start a refresh token family for a user whose credentials were checked at
+    `verified_at` (a time taken before the password hash was read).
+
+    A password change (or account deletion) completed meanwhile moved the user's
+    `sessionsValidAfter` past `verified_at`: the new family is revoked at once
+    and the log-in refused, so a log-in that checked the old password cannot
+    outlive the change (refresh checks the same time, should this one slip by).
+    """
     services = ctx.require_accounts()
     refresh_token = new_refresh_token()
     stored = await start_family(
         ctx.db,
         token_hash=hash_refresh_token(refresh_token),
         user_id=user["_id"],
-        now=now,
-        expires_at=services.refresh_policy.expires_at(now, now),
+        now=verified_at,
+        expires_at=services.refresh_policy.expires_at(verified_at, verified_at),
     )
-    return _signed_in(ctx, user, refresh_token, stored, now)
+    current = await find_user_by_id(ctx.db, user["_id"])
+    if current is None or _sessions_reset_since(current, verified_at):
+        await _revoke(ctx, stored, _now())
+        log.info("log-in outdated by a password change: user %s", user["_id"])
+        return invalid_credentials("Your password was changed meanwhile. Log in again.")
+    return _signed_in(ctx, current, refresh_token, stored, _now())
+
+
+def _sessions_reset_since(user: dict[str, Any], started_at: datetime) -> bool:
+    """The account was deleted, or its sessions were reset after `started_at`."""
+    if user.get("deletedAt") is not None:
+        return True
+    return started_before(started_at, user.get("sessionsValidAfter"))
 
 
 def _signed_in(
@@ -220,6 +249,11 @@ async def refresh(ctx: Context, *, refresh_token: str) -> SignedIn | Refusal:
         return invalid_token()
     if await family_revoked(ctx.db, presented.family_id):
         return invalid_token()
+    user = await find_user_by_id(ctx.db, presented.user_id)
+    if user is None or _sessions_reset_since(user, presented.issued_at):
+        # Begun before a password change (a log-in racing it) or a deletion.
+        await _revoke(ctx, presented, now)
+        return invalid_token()
     successor_token = new_refresh_token()
     successor = await rotate_refresh_token(
         ctx.db,
@@ -238,10 +272,6 @@ async def refresh(ctx: Context, *, refresh_token: str) -> SignedIn | Refusal:
             presented.family_id,
             presented.user_id,
         )
-        return invalid_token()
-    user = await find_user_by_id(ctx.db, presented.user_id)
-    if user is None:
-        await _revoke(ctx, presented, now)
         return invalid_token()
     return _signed_in(ctx, user, successor_token, successor, now)
 
@@ -289,7 +319,7 @@ async def change_password(
     services = ctx.require_accounts()
     viewer = ctx.require_viewer()
     user = await find_user_by_id(ctx.db, viewer.user_id)
-    if user is None:
+    if user is None or user.get("deletedAt") is not None:
         raise Unauthenticated("This account no longer exists.")
     if not current_password:
         return validation_error("currentPassword", "Enter your current password.")
@@ -311,15 +341,18 @@ async def change_password(
     await log_in_succeeded(ctx, attempt)
     new_hash = await services.passwords.hash(new_password)
     await set_password_hash(ctx.db, user["_id"], new_hash, now=now)
-    user["passwordHash"] = new_hash
+    # Taken once the new hash is stored: any log-in still holding the old one began
+    # earlier, and so did the session it may yet start (see sessions_valid_after).
+    valid_after = sessions_valid_after(_now())
+    await set_sessions_valid_after(ctx.db, user["_id"], valid_after)
     revoked = await revoke_user_families(
         ctx.db,
         user["_id"],
-        now=now,
-        keep_until=now + services.refresh_policy.absolute_ttl,
+        now=valid_after,
+        keep_until=valid_after + services.refresh_policy.absolute_ttl,
     )
     log.info("password changed: user %s, %d session(s) revoked", user["_id"], revoked)
-    return await _sign_in(ctx, user, now)
+    return await sign_in_verified(ctx, user, valid_after)
 
 
 async def set_user_roles(

@@ -13,7 +13,7 @@ from resolvers.context import Context
 from resolvers.errors import BadUserInput
 from resolvers.global_ids import expect_global_id
 from resolvers.pagination import check_first, parse_after
-from resolvers.visibility import course_visible
+from resolvers.visibility import course_readable
 
 MAX_SEARCH_LENGTH = 200
 
@@ -83,7 +83,7 @@ async def course_by_slug(ctx: Context, slug: str) -> dict[str, Any] | None:
     if not slug or len(slug) > 200:
         return None
     doc: dict[str, Any] | None = await ctx.loaders.course_by_slug.load(slug)
-    return doc if course_visible(doc) else None
+    return doc if await course_readable(ctx, doc) else None
 
 
 async def instructors(ctx: Context, course: dict[str, Any]) -> list[dict[str, Any]]:

@@ -19,14 +19,14 @@ from datastore.enrollment import (
 from datastore.keyset import SortSpec
 from datastore.pages import Page, slice_page
 from datastore.seating import Seating, SeatingStatus
-from resolvers.account_outcomes import Problem, Refusal
+from resolvers.authorization import may_act_for_user, may_manage_course
 from resolvers.context import Context
 from resolvers.enrollment_events import enrollments_changed
 from resolvers.errors import BadUserInput
 from resolvers.global_ids import expect_global_id
+from resolvers.outcomes import Problem, Refusal
 from resolvers.pagination import check_first, parse_after
-from resolvers.viewer_roles import viewer_is_admin
-from resolvers.visibility import course_visible
+from resolvers.visibility import course_public
 
 log = logging.getLogger("leeto.enrollment")
 
@@ -100,7 +100,7 @@ async def _session_for_enrolment(
         return _refusal(Problem.VALIDATION_ERROR, exc.message, "sessionId")
     session: dict[str, Any] | None = await ctx.loaders.session_by_id.load(session_id)
     course = None if session is None else await ctx.loaders.course_by_id.load(session["courseId"])
-    if session is None or course is None or not course_visible(course):
+    if session is None or course is None or not course_public(course):
         return _refusal(Problem.NOT_FOUND, "No session has this ID.", "sessionId")
     if session.get("cancelledAt") is not None:
         return _refusal(Problem.SESSION_CANCELLED, "This session was cancelled.", "sessionId")
@@ -147,10 +147,7 @@ async def enroll(ctx: Context, *, session_gid: str) -> EnrollmentView | Refusal:
 
 async def may_manage_enrollment(ctx: Context, doc: dict[str, Any]) -> bool:
     """The student themselves, or an administrator."""
-    viewer = ctx.viewer()
-    if viewer is None:
-        return False
-    return viewer.user_id == doc["userId"] or await viewer_is_admin(ctx)
+    return await may_act_for_user(ctx, doc["userId"])
 
 
 CLASS_LIST_MESSAGE = "Only this session's instructors and administrators may see its class list."
@@ -164,9 +161,7 @@ async def may_see_class_list(ctx: Context, session: dict[str, Any]) -> bool:
     if viewer.user_id == session["instructorId"]:
         return True
     course = await ctx.loaders.course_by_id.load(session["courseId"])
-    if course is not None and viewer.user_id in course.get("instructorIds", []):
-        return True
-    return await viewer_is_admin(ctx)
+    return course is not None and await may_manage_course(ctx, course)
 
 
 async def may_see_enrollment(ctx: Context, doc: dict[str, Any]) -> bool:

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Container
 from dataclasses import dataclass
 
 from bson import ObjectId
 from bson.errors import InvalidId
 
 from resolvers.errors import BadUserInput
-
-NODE_TYPES = frozenset({"Campus", "Course", "Session", "User", "Review", "Enrollment"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,8 +24,14 @@ def to_global_id(type_name: str, object_id: ObjectId) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def from_global_id(value: str, *, argument: str = "id") -> GlobalId:
-    """Parse a global ID of any node type, or raise BadUserInput naming the argument."""
+def from_global_id(
+    value: str, *, argument: str = "id", types: Container[str] | None = None
+) -> GlobalId:
+    """Parse a global ID, or raise BadUserInput naming the argument.
+
+    `types`: the node type names accepted (`node(id:)` passes the schema's
+    registry of node types); without it, callers check the type themselves.
+    """
     error = BadUserInput(f"`{argument}` is not a valid ID", argument=argument)
     if not value or len(value) > 64:
         raise error
@@ -36,7 +41,7 @@ def from_global_id(value: str, *, argument: str = "id") -> GlobalId:
         object_id = ObjectId(hex_id)
     except (binascii.Error, UnicodeDecodeError, InvalidId, TypeError, ValueError):
         raise error from None
-    if type_name not in NODE_TYPES:
+    if not type_name or (types is not None and type_name not in types):
         raise error
     return GlobalId(type_name=type_name, id=object_id)
 

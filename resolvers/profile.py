@@ -8,21 +8,27 @@ from typing import Any
 
 from datastore.private_profile import PrivateProfile
 from datastore.user import update_profile as store_profile
-from resolvers.account_outcomes import Refusal, validation_error
+from resolvers.authorization import may_act_for_user
 from resolvers.context import Context
 from resolvers.errors import Forbidden
+from resolvers.outcomes import Refusal, validation_error
 from resolvers.profile_input import parse_profile_input
-from resolvers.viewer_roles import viewer_is_admin
 
 PRIVATE_FIELD_MESSAGE = "Only this user and administrators may read this field."
 
 
-async def may_read_private(ctx: Context, owner_id: Any) -> bool:
-    """Personal data is for its owner and for administrators."""
-    viewer = ctx.viewer()
-    if viewer is None:
-        return False
-    return viewer.user_id == owner_id or await viewer_is_admin(ctx)
+async def may_read_private(
+    ctx: Context, owner_id: Any, *, authenticated_as: Any | None = None
+) -> bool:
+    """Personal data is for its owner and for administrators.
+
+    `authenticated_as` is the user a mutation has just authenticated (log-in,
+    sign-up, refresh, password change): the request itself may be anonymous,
+    yet the payload it answers with is that user's own.
+    """
+    if authenticated_as is not None and authenticated_as == owner_id:
+        return True
+    return await may_act_for_user(ctx, owner_id)
 
 
 async def private_profile(ctx: Context, user: dict[str, Any]) -> PrivateProfile:

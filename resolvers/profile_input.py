@@ -6,7 +6,7 @@ from typing import Any, Final
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
-from resolvers.account_outcomes import Refusal, validation_error
+from resolvers.outcomes import Refusal, validation_error
 from resolvers.personal_data import PersonalDataError, SaId, parse_phone, parse_sa_id
 from resolvers.profile_text import clean_bio, clean_city, clean_display_name
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import unicodedata
 from typing import Final
 
-from resolvers.account_outcomes import Refusal, validation_error
+from resolvers.outcomes import Refusal, validation_error
 
 __all__ = [
     "MAX_BIO_LENGTH",

@@ -7,9 +7,9 @@ from typing import Any, Final, TypeVar
 from bson import ObjectId
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
-from resolvers.account_outcomes import Refusal, validation_error
 from resolvers.errors import BadUserInput
 from resolvers.global_ids import expect_global_id
+from resolvers.outcomes import Refusal, validation_error
 from resolvers.profile_text import clean_paragraphs, paragraphs_printable
 
 __all__ = [

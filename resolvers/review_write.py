@@ -24,13 +24,13 @@ from datastore.review import (
     new_review_doc,
     update_review,
 )
-from resolvers.account_outcomes import Refusal, already_reviewed, not_found
+from resolvers.authorization import viewer_is_admin
 from resolvers.context import Context
 from resolvers.errors import Forbidden
+from resolvers.outcomes import Refusal, already_reviewed, not_found
 from resolvers.review_eligibility import may_review
 from resolvers.review_input import ReviewChange, ReviewCreate, ReviewRef
-from resolvers.viewer_roles import viewer_is_admin
-from resolvers.visibility import course_visible, visible_course
+from resolvers.visibility import course_public, visible_course
 
 __all__ = ["ReviewWritten", "create_review", "delete_review_of", "update_review_of"]
 
@@ -128,5 +128,5 @@ async def _after_write(
     if review is not None:
         loaders.review_by_id.prime(review_id, review)
     return ReviewWritten(
-        review_id=review_id, review=review, course=course if course_visible(course) else None
+        review_id=review_id, review=review, course=course if course_public(course) else None
     )

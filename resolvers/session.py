@@ -6,8 +6,10 @@ from typing import Any
 
 from bson import ObjectId
 
+from auth.rules import may_join_session
 from datastore.pages import Page, slice_page
 from datastore.seating import Seating, seats_taken
+from resolvers.authorization import current_actor
 from resolvers.context import Context
 from resolvers.enrollment import (
     CLASS_ORDER,
@@ -15,7 +17,6 @@ from resolvers.enrollment import (
     view_of,
 )
 from resolvers.pagination import check_first, parse_after
-from resolvers.viewer_roles import viewer_is_admin
 from resolvers.visibility import visible_course
 
 
@@ -91,7 +92,8 @@ async def may_join(ctx: Context, session: dict[str, Any]) -> bool:
     there is no link to hide (in person)."""
     if session.get("meetingUrl") is None:
         return True
-    viewer = ctx.viewer()
-    if viewer is not None and viewer.user_id == session["instructorId"]:
-        return True
-    return await viewer_enrollment_status(ctx, session) in SEATED or await viewer_is_admin(ctx)
+    actor = await current_actor(ctx)
+    if actor is None:
+        return False
+    seated = await viewer_enrollment_status(ctx, session) in SEATED
+    return may_join_session(actor, session, seated=seated)

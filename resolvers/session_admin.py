@@ -12,12 +12,12 @@ from bson import ObjectId
 
 from datastore import collections as names
 from datastore.enrollment import CapacityRefused, cancel_session_enrollments, change_capacity
-from resolvers.account_outcomes import Problem, Refusal, validation_error
+from resolvers.authorization import may_manage_course
 from resolvers.context import Context
 from resolvers.enrollment_events import enrollments_changed
 from resolvers.errors import BadUserInput
 from resolvers.global_ids import expect_global_id
-from resolvers.viewer_roles import viewer_is_admin
+from resolvers.outcomes import Problem, Refusal, validation_error
 
 log = logging.getLogger("leeto.sessions")
 
@@ -61,16 +61,6 @@ def _id(value: str, type_name: str, field: str) -> ObjectId:
         return expect_global_id(value, type_name, argument=field)
     except BadUserInput as exc:
         raise _Invalid(validation_error(field, exc.message)) from None
-
-
-async def may_manage_course(ctx: Context, course: dict[str, Any]) -> bool:
-    """An instructor of the course, or an administrator."""
-    viewer = ctx.viewer()
-    if viewer is None:
-        return False
-    if viewer.user_id in course.get("instructorIds", []):
-        return True
-    return await viewer_is_admin(ctx)
 
 
 async def _checked(

@@ -28,14 +28,15 @@ from datastore.attempts import (
     recent_attempts,
     record_attempts,
 )
-from resolvers.account_outcomes import Refusal, rate_limited
 from resolvers.context import Context
+from resolvers.outcomes import Refusal, rate_limited
 
 __all__ = [
     "LogInAttempt",
     "account_key",
     "admit_log_in",
     "admit_sign_up",
+    "forget_account",
     "log_in_failed",
     "log_in_succeeded",
 ]
@@ -119,6 +120,11 @@ async def log_in_succeeded(ctx: Context, attempt: LogInAttempt) -> None:
         forget_key(ctx.db, names.LOGIN_FAILURES, attempt.account),
         forget_attempts(ctx.db, names.LOGIN_FAILURES, [attempt.address_record]),
     )
+
+
+async def forget_account(ctx: Context, email_ciphertext: bytes) -> None:
+    """Drop the failed log-ins recorded against an account (it is being deleted)."""
+    await forget_key(ctx.db, names.LOGIN_FAILURES, account_key(email_ciphertext))
 
 
 async def admit_sign_up(ctx: Context, now: datetime) -> Refusal | None:

@@ -9,7 +9,6 @@ from typing import Any, Final
 from bson import ObjectId
 from bson.errors import InvalidId
 
-from auth.roles import Role, is_admin, parse_roles
 from auth.tokens import AccessTokens, InvalidAccessToken
 from resolvers.errors import Unauthenticated
 
@@ -21,20 +20,15 @@ _NOT_CHECKED: Final = object()
 
 @dataclass(frozen=True, slots=True)
 class Viewer:
-    """The signed-in user as the access token describes them.
+    """The signed-in user as the access token names them.
 
-    Roles here are the ones the token was issued with (at most one access token
-    lifetime old); checks that must see a demotion at once read the user's
-    document instead.
+    The token's roles claim is for clients and decides nothing here: every rule
+    reads the roles as stored now (`resolvers.authorization`), so a demotion
+    counts before the token expires.
     """
 
     user_id: ObjectId
-    roles: frozenset[Role]
     token_id: str
-
-    @property
-    def is_admin(self) -> bool:
-        return is_admin(self.roles)
 
 
 class Credentials:
@@ -96,7 +90,7 @@ class Credentials:
             user_id = ObjectId(claims.subject)
         except (InvalidId, TypeError):
             raise Unauthenticated("The access token is not valid.") from None
-        return Viewer(user_id=user_id, roles=parse_roles(claims.roles), token_id=claims.token_id)
+        return Viewer(user_id=user_id, token_id=claims.token_id)
 
 
 def authorization_from_params(params: Mapping[str, Any] | None) -> str | None:

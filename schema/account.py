@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import strawberry
 
-from resolvers.account_outcomes import LoggedOut, Refusal, SignedIn
+from resolvers.outcomes import LoggedOut, Refusal, SignedIn
 from schema.enums import Role
 from schema.mutation_errors import (
     EmailTaken,
@@ -74,7 +74,9 @@ class AuthPayload:
     refresh_token_expires_at: datetime = strawberry.field(
         description="When this session ends unless refreshed earlier (idle and absolute limits)."
     )
-    user: User = strawberry.field(description="The signed-in user.")
+    user: User = strawberry.field(
+        description="The signed-in user, whose personal data this payload may show."
+    )
 
     @classmethod
     def from_outcome(cls, signed_in: SignedIn) -> AuthPayload:
@@ -83,7 +85,7 @@ class AuthPayload:
             access_token_expires_at=signed_in.access_token_expires_at,
             refresh_token=signed_in.refresh_token,
             refresh_token_expires_at=signed_in.refresh_token_expires_at,
-            user=User.from_doc(signed_in.user),
+            user=User.from_doc(signed_in.user, authenticated=True),
         )
 
 

@@ -18,18 +18,13 @@ from strawberry.extensions import (
 )
 from strawberry.types import ExecutionContext
 
-from schema.campus import Campus
 from schema.cost import QueryCostLimit
-from schema.course import Course
-from schema.enrollment import Enrollment
 from schema.errors import ErrorShaping, MaskedErrorShaping
 from schema.mutation import Mutation
+from schema.node_registry import node_types
 from schema.operation_name import RequireOperationName
 from schema.permissions import FreshOperationState, RejectInvalidAccessToken
 from schema.query import Query
-from schema.review import Review
-from schema.session import Session
-from schema.user import User
 
 ExtensionFactory = type[SchemaExtension] | Callable[[], SchemaExtension]
 
@@ -69,7 +64,7 @@ def build_schema(
     return LeetoSchema(
         query=Query,
         mutation=Mutation,
-        types=[Campus, Course, Session, User, Review, Enrollment],
+        types=node_types(),
         extensions=extensions,
     )
 

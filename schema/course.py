@@ -38,6 +38,13 @@ class Course(Node):
         description="Mean review rating from 1 to 5; null before the first review."
     )
     created_at: datetime = strawberry.field(description="When it was added (UTC).")
+    published: bool = strawberry.field(
+        description="In the public catalogue. Drafts and archived courses are seen only by "
+        "their instructors and administrators."
+    )
+    archived_at: datetime | None = strawberry.field(
+        description="When it was archived (taken out of the catalogue for good, history kept)."
+    )
 
     @classmethod
     def from_doc(cls, doc: dict[str, Any]) -> Self:
@@ -57,6 +64,8 @@ class Course(Node):
             review_count=count,
             rating_average=round(doc["ratingSum"] / count, 2) if count else None,
             created_at=doc["createdAt"],
+            published=bool(doc.get("published", False)),
+            archived_at=doc.get("archivedAt"),
         )
 
     @strawberry.field(description="Who teaches it.")

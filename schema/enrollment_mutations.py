@@ -8,9 +8,9 @@ import strawberry
 from strawberry.types import Info
 
 from resolvers import enrollment as resolve
-from resolvers.account_outcomes import Refusal
 from resolvers.context import Context
 from resolvers.enrollment import EnrollmentView
+from resolvers.outcomes import Refusal
 from schema.enrollment import Enrollment
 from schema.mutation_errors import (
     AlreadyCancelled,

@@ -25,6 +25,8 @@ from schema.account import (
     log_out_result,
     set_roles_result,
 )
+from schema.account_deletion import AccountDeletionMutations
+from schema.course_mutations import CourseMutations
 from schema.enrollment_mutations import EnrollmentMutations
 from schema.permissions import admin_only, login_required
 from schema.profile import UserUpdateProfileInput, UserUpdateProfileResult, update_profile_result
@@ -34,7 +36,13 @@ from schema.session_mutations import SessionMutations
 
 # Each area's mutations may live in a module of its own, composed here.
 @strawberry.type(description="Change things.")
-class Mutation(EnrollmentMutations, SessionMutations, ReviewMutations):
+class Mutation(
+    CourseMutations,
+    SessionMutations,
+    EnrollmentMutations,
+    ReviewMutations,
+    AccountDeletionMutations,
+):
     @strawberry.mutation(description="Create a student account and log in.")
     async def user_sign_up(
         self, info: Info[Context, None], input: UserSignUpInput

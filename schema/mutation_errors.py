@@ -6,7 +6,7 @@ from enum import Enum
 
 import strawberry
 
-from resolvers.account_outcomes import Problem, Refusal
+from resolvers.outcomes import Problem, Refusal
 
 
 @strawberry.enum(description="Why a mutation did not do what was asked.")
@@ -62,9 +62,11 @@ class InvalidToken(MutationError):
     pass
 
 
-@strawberry.type(description="Nothing this user may see has this ID (it may exist but be private).")
+@strawberry.type(
+    description="The object an input field names does not exist, or is hidden from you."
+)
 class NotFound(MutationError):
-    field: str = strawberry.field(description="The input field holding the ID (camelCase).")
+    field: str = strawberry.field(description="The input field naming it (camelCase).")
 
 
 @strawberry.type(description="The student already holds a place (or waits) in this session.")

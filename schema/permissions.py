@@ -11,7 +11,8 @@ from strawberry.extensions import FieldExtension, SchemaExtension
 from strawberry.permission import BasePermission, PermissionExtension
 from strawberry.types import ExecutionContext, Info
 
-from auth.roles import is_admin
+from resolvers import authorization
+from resolvers import course_edits as resolve_course_edits
 from resolvers import enrollment as resolve_enrollment
 from resolvers import profile as resolve_profile
 from resolvers import session as resolve_session
@@ -23,8 +24,12 @@ __all__ = [
     "FreshOperationState",
     "IsAdmin",
     "IsAuthenticated",
+    "MayCreateCourse",
+    "MayManageCourse",
     "RejectInvalidAccessToken",
     "admin_only",
+    "course_creators",
+    "course_managers",
     "login_required",
 ]
 
@@ -49,9 +54,40 @@ class IsAdmin(BasePermission):
     error_extensions = {"code": ErrorCode.FORBIDDEN.value}
 
     async def has_permission(self, source: Any, info: Info[Context, None], **kwargs: Any) -> bool:
-        viewer = info.context.require_viewer()
-        user = await info.context.loaders.user_by_id.load(viewer.user_id)
-        return user is not None and is_admin(user.get("roles", []))
+        info.context.require_viewer()  # anonymous: UNAUTHENTICATED, not FORBIDDEN
+        return await authorization.viewer_is_admin(info.context)
+
+
+class MayCreateCourse(BasePermission):
+    """Instructors and administrators (roles as stored now)."""
+
+    message = "Only instructors and administrators may add courses."
+    error_extensions = {"code": ErrorCode.FORBIDDEN.value}
+
+    async def has_permission(self, source: Any, info: Info[Context, None], **kwargs: Any) -> bool:
+        info.context.require_viewer()
+        return await authorization.may_create_course(info.context)
+
+
+class MayManageCourse(BasePermission):
+    """On mutations whose input names a course, as `input.courseId` or through one
+    of its sessions as `input.sessionId`: the instructors who teach the course
+    and administrators. What does not exist is the resolver's to answer
+    (NotFound), once the viewer is an instructor or an administrator."""
+
+    message = resolve_course_edits.FORBIDDEN_MESSAGE
+    error_extensions = {"code": ErrorCode.FORBIDDEN.value}
+
+    async def has_permission(self, source: Any, info: Info[Context, None], **kwargs: Any) -> bool:
+        info.context.require_viewer()
+        given = kwargs.get("input")
+        course_id = getattr(given, "course_id", None)
+        session_id = getattr(given, "session_id", None)
+        return await resolve_course_edits.may_manage_named_course(
+            info.context,
+            course_id=None if course_id is None else str(course_id),
+            session_id=None if session_id is None else str(session_id),
+        )
 
 
 class IsSelfOrAdmin(BasePermission):
@@ -61,7 +97,9 @@ class IsSelfOrAdmin(BasePermission):
     error_extensions = {"code": ErrorCode.FORBIDDEN.value}
 
     async def has_permission(self, source: Any, info: Info[Context, None], **kwargs: Any) -> bool:
-        return await resolve_profile.may_read_private(info.context, source.doc["_id"])
+        return await resolve_profile.may_read_private(
+            info.context, source.doc["_id"], authenticated_as=source.authenticated_as
+        )
 
 
 class CanJoinSession(BasePermission):
@@ -102,6 +140,14 @@ def login_required() -> list[FieldExtension]:
 
 def admin_only() -> list[FieldExtension]:
     return [PermissionExtension([IsAdmin()])]
+
+
+def course_creators() -> list[FieldExtension]:
+    return [PermissionExtension([MayCreateCourse()])]
+
+
+def course_managers() -> list[FieldExtension]:
+    return [PermissionExtension([MayManageCourse()])]
 
 
 def _credential_mutations_only(execution_context: ExecutionContext) -> bool:

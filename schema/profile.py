@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import strawberry
 
-from resolvers.account_outcomes import Refusal, validation_error
+from resolvers.outcomes import Refusal, validation_error
 from resolvers.profile import ProfileChanges
 from schema.mutation_errors import ValidationError, mutation_error
 from schema.user import User

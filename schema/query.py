@@ -13,7 +13,6 @@ from datastore.course import CourseOrder as StoredCourseOrder
 from resolvers import account as resolve_account
 from resolvers import campus as resolve_campus
 from resolvers import course as resolve_course
-from resolvers import enrollment as resolve_enrollment
 from resolvers import node as resolve_node
 from resolvers import user_directory as resolve_users
 from resolvers.context import Context
@@ -21,33 +20,11 @@ from resolvers.course import CourseFilterArgs
 from schema.campus import Campus
 from schema.connection import After, Connection, First, build_edges
 from schema.course import Course
-from schema.enrollment import Enrollment
 from schema.enums import CourseLevel, CourseOrder, CourseTrack, Role, SessionMode
 from schema.node import Node
+from schema.node_registry import SOURCES, as_node
 from schema.permissions import admin_only
-from schema.review import Review
-from schema.session import Session
 from schema.user import User
-
-NODE_TYPES: dict[str, Any] = {
-    "Campus": Campus,
-    "Course": Course,
-    "Session": Session,
-    "User": User,
-    "Review": Review,
-    "Enrollment": Enrollment,
-}
-
-
-async def _as_node(ctx: Context, found: tuple[str, dict[str, Any]] | None) -> Node | None:
-    if found is None:
-        return None
-    type_name, doc = found
-    if type_name == "Enrollment":
-        view = await resolve_enrollment.view(ctx, doc)
-        return None if view is None else Enrollment.from_view(view)
-    node: Node = NODE_TYPES[type_name].from_doc(doc)
-    return node
 
 
 @strawberry.input(description="Narrows the catalogue; every given condition must hold.")
@@ -87,12 +64,12 @@ class CourseFilter:
 class Query:
     @strawberry.field(description="Any object by its global ID.")
     async def node(self, info: Info[Context, None], id: strawberry.ID) -> Node | None:
-        return await _as_node(info.context, await resolve_node.node(info.context, id))
+        return await as_node(info.context, await resolve_node.node(info.context, id, SOURCES))
 
     @strawberry.field(description="Objects by global ID, in the order asked (at most 100).")
     async def nodes(self, info: Info[Context, None], ids: list[strawberry.ID]) -> list[Node | None]:
-        found = await resolve_node.nodes(info.context, list(ids))
-        return list(await asyncio.gather(*(_as_node(info.context, item) for item in found)))
+        found = await resolve_node.nodes(info.context, list(ids), SOURCES)
+        return list(await asyncio.gather(*(as_node(info.context, item) for item in found)))
 
     @strawberry.field(
         description=(
@@ -125,7 +102,10 @@ class Query:
     async def campuses(self, info: Info[Context, None]) -> list[Campus]:
         return [Campus.from_doc(doc) for doc in await resolve_campus.campuses(info.context)]
 
-    @strawberry.field(description="A published course by its slug.")
+    @strawberry.field(
+        description="A course by its slug: published ones for everyone; drafts and archived "
+        "ones only for their instructors and administrators."
+    )
     async def course(self, info: Info[Context, None], slug: str) -> Course | None:
         doc = await resolve_course.course_by_slug(info.context, slug)
         return None if doc is None else Course.from_doc(doc)

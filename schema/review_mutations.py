@@ -12,9 +12,9 @@ import strawberry
 from strawberry.types import Info
 
 from resolvers import review_write as resolve
-from resolvers.account_outcomes import Refusal
 from resolvers.context import Context
 from resolvers.global_ids import to_global_id
+from resolvers.outcomes import Refusal
 from resolvers.review_input import ReviewChange, ReviewCreate, ReviewRef, parse_review_input
 from schema.course import Course
 from schema.mutation_errors import AlreadyReviewed, NotFound, ValidationError, mutation_error

@@ -9,12 +9,12 @@ import strawberry
 from strawberry.types import Info
 
 from resolvers import session_admin as resolve
-from resolvers.account_outcomes import Refusal
 from resolvers.context import Context
+from resolvers.outcomes import Refusal
 from resolvers.session_admin import SessionFields
 from schema.enums import SessionMode
 from schema.mutation_errors import NotFound, SessionClosed, ValidationError, mutation_error
-from schema.permissions import login_required
+from schema.permissions import course_managers
 from schema.session import Session
 
 
@@ -112,7 +112,7 @@ def _result(outcome: dict[str, Any] | Refusal) -> Any:
 class SessionMutations:
     @strawberry.mutation(
         description="Schedule a session (the course's instructors and admins).",
-        extensions=login_required(),
+        extensions=course_managers(),
     )
     async def session_schedule(
         self, info: Info[Context, None], input: SessionScheduleInput
@@ -129,7 +129,7 @@ class SessionMutations:
             "seats waiting students at once; lowering it below a seat a student holds is "
             "refused and changes nothing."
         ),
-        extensions=login_required(),
+        extensions=course_managers(),
     )
     async def session_update(
         self, info: Info[Context, None], input: SessionUpdateInput
@@ -145,7 +145,7 @@ class SessionMutations:
             "Cancel a session (the course's instructors and admins): every enrolment in it "
             "becomes CANCELLED; the session stays visible with `cancelledAt`."
         ),
-        extensions=login_required(),
+        extensions=course_managers(),
     )
     async def session_cancel(
         self, info: Info[Context, None], input: SessionCancelInput

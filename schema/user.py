@@ -6,8 +6,10 @@ from datetime import date
 from typing import TYPE_CHECKING, Annotated, Any, Self
 
 import strawberry
+from bson import ObjectId
 from strawberry.types import Info
 
+from resolvers import course_edits as resolve_course_edits
 from resolvers import enrollment as resolve_enrollment
 from resolvers import profile as resolve_profile
 from resolvers.context import Context
@@ -18,6 +20,7 @@ from schema.node import Node
 from schema.permissions import self_or_admin
 
 if TYPE_CHECKING:
+    from schema.course import Course
     from schema.enrollment import Enrollment
 
 PRIVATE = " Personal data: only this user and administrators may read it (else null, FORBIDDEN)."
@@ -36,15 +39,20 @@ def private_field(description: str) -> Any:
 )
 class User(Node):
     doc: strawberry.Private[dict[str, Any]]
+    # Set only on the user a mutation has just authenticated (AuthPayload.user),
+    # whose own personal data the payload may show though the request is anonymous.
+    authenticated_as: strawberry.Private[ObjectId | None] = None
     display_name: str = strawberry.field(description="The name shown to others.")
     bio: str = strawberry.field(description="A short self-description.")
     city: str = strawberry.field(description="The city the user lives in.")
     roles: list[Role] = strawberry.field(description="What the user may do.")
 
     @classmethod
-    def from_doc(cls, doc: dict[str, Any]) -> Self:
+    def from_doc(cls, doc: dict[str, Any], *, authenticated: bool = False) -> Self:
+        """`authenticated`: the credentials of this very mutation proved to be this user."""
         return cls(
             doc=doc,
+            authenticated_as=doc["_id"] if authenticated else None,
             id=strawberry.ID(to_global_id("User", doc["_id"])),
             display_name=doc["displayName"],
             bio=doc.get("bio", ""),
@@ -104,4 +112,20 @@ class User(Node):
             after=after,
         )
         page_info, edges = build_edges(page, lambda doc: Enrollment.from_view(views[doc["_id"]]))
+        return Connection(page_info=page_info, edges=edges)
+
+    @strawberry.field(
+        description="Courses this user teaches, by title, drafts and archived ones included. "
+        "Only this user and administrators may read it (else null, FORBIDDEN).",
+        extensions=self_or_admin(),
+    )
+    async def teaching(
+        self, info: Info[Context, None], first: First = 20, after: After = None
+    ) -> Connection[Annotated[Course, strawberry.lazy("schema.course")]] | None:
+        from schema.course import Course
+
+        page = await resolve_course_edits.courses_taught(
+            info.context, self.doc, first=first, after=after
+        )
+        page_info, edges = build_edges(page, Course.from_doc)
         return Connection(page_info=page_info, edges=edges)

@@ -181,3 +181,90 @@ def test_guessing_the_current_password_is_throttled(
     right = _change_password(app, token)["data"]["userChangePassword"]
     assert right["__typename"] == "RateLimited"
     assert right["retryAfterSeconds"] >= 1
+
+
+PRIVATE_OF = """query Private($id: ID!) { node(id: $id) { ... on User { email } } }"""
+
+
+def _read_private(app: AccountsApp, token: str, user_id: str) -> dict[str, Any]:
+    return gql(app.client, PRIVATE_OF, {"id": user_id}, token=token)
+
+
+def test_a_promoted_admin_reads_personal_data_on_the_next_request_and_a_demoted_one_cannot(
+    accounts_app: AccountsApp, admin: dict[str, Any]
+) -> None:
+    email = unique_email("target")
+    target = accounts_app.sign_up(email)["user"]["id"]
+    colleague = accounts_app.sign_up()
+    token = colleague["accessToken"]  # issued while a student, and kept throughout
+    assert error_code(_read_private(accounts_app, token, target)) == "FORBIDDEN"
+
+    promoted = _set_roles(accounts_app, admin["accessToken"], colleague["user"]["id"], ["ADMIN"])
+    assert promoted["data"]["userSetRoles"]["__typename"] == "UserSetRolesPayload"
+    body = _read_private(accounts_app, token, target)
+    assert "errors" not in body, body
+    assert body["data"]["node"]["email"] == email
+    # The same rule answers the admin-only mutation.
+    assert "errors" not in _set_roles(accounts_app, token, target, ["STUDENT"])
+
+    demoted = _set_roles(accounts_app, admin["accessToken"], colleague["user"]["id"], ["STUDENT"])
+    assert demoted["data"]["userSetRoles"]["__typename"] == "UserSetRolesPayload"
+    body = _read_private(accounts_app, token, target)
+    assert error_code(body) == "FORBIDDEN"
+    assert body["data"]["node"]["email"] is None
+    assert error_code(_set_roles(accounts_app, token, target, ["STUDENT"])) == "FORBIDDEN"
+
+
+OWN_DATA = "... on AuthPayload { refreshToken user { email phone } }"
+
+
+def _own_data(app: AccountsApp, mutation: str, input_type: str, variables: dict) -> dict:
+    query = f"""mutation Own($input: {input_type}!) {{
+      {mutation}(input: $input) {{ __typename {OWN_DATA} ... on MutationError {{ code }} }} }}"""
+    body = gql(app.client, query, {"input": variables["input"]}, token=variables.get("token"))
+    assert "errors" not in body, body
+    result: dict[str, Any] = body["data"][mutation]
+    assert result["__typename"] == "AuthPayload", result
+    return result
+
+
+def test_the_payload_that_signs_a_user_in_shows_their_own_personal_data(
+    accounts_app: AccountsApp,
+) -> None:
+    email = unique_email("own")
+    signed_up = _own_data(
+        accounts_app,
+        "userSignUp",
+        "UserSignUpInput",
+        {"input": {"email": email, "password": PASSWORD, "displayName": "Own Data"}},
+    )
+    assert signed_up["user"] == {"email": email, "phone": None}
+
+    credentials = {"input": {"email": email, "password": PASSWORD}}
+    logged_in = _own_data(accounts_app, "userLogIn", "UserLogInInput", credentials)
+    assert logged_in["user"]["email"] == email
+
+    refreshed = _own_data(
+        accounts_app,
+        "tokenRefresh",
+        "TokenRefreshInput",
+        {"input": {"refreshToken": logged_in["refreshToken"]}},
+    )
+    assert refreshed["user"]["email"] == email
+
+    token = accounts_app.log_in(email)["accessToken"]
+    changed = _own_data(
+        accounts_app,
+        "userChangePassword",
+        "UserChangePasswordInput",
+        {"input": {"currentPassword": PASSWORD, "newPassword": NEW_PASSWORD}, "token": token},
+    )
+    assert changed["user"]["email"] == email
+
+
+def test_an_anonymous_request_still_cannot_read_anyone_elses_data(
+    accounts_app: AccountsApp,
+) -> None:
+    target = accounts_app.sign_up()["user"]["id"]
+    body = gql(accounts_app.client, PRIVATE_OF, {"id": target})
+    assert error_code(body) == "FORBIDDEN"

@@ -167,7 +167,7 @@ async def test_raising_capacity_seats_waiting_students_and_lowering_is_bounded(
         refused = await agql(client, UPDATE, lower, token=academy.admin.token)
         assert refused["data"]["sessionUpdate"]["field"] == "capacity"
         student_try = await agql(client, UPDATE, update, token=academy.students[0].token)
-        assert student_try["data"]["sessionUpdate"]["code"] == "NOT_FOUND"
+        assert student_try["errors"][0]["extensions"]["code"] == "FORBIDDEN"
         _, rows = await class_list(client, academy.admin, session)
         assert len(by_status(rows, "ACTIVE")) == 4
 
@@ -197,3 +197,28 @@ async def test_cancelling_a_session_cancels_its_enrolments(
         )
         == 0
     )
+
+
+async def test_deleting_an_account_cancels_its_enrolments_and_promotes(
+    academy: Academy, academy_settings: Settings, people: Any
+) -> None:
+    leaver, waiting = academy.students[200], academy.students[201]
+    session = academy.new_session(capacity=1)
+    delete = """
+    mutation Delete($input: UserDeleteAccountInput!) {
+      userDeleteAccount(input: $input) { __typename }
+    }"""
+    async with serving(academy_settings) as client:
+        seat = (await enroll(client, leaver, session))["enrollment"]
+        assert (await enroll(client, waiting, session))["enrollment"]["status"] == "WAITLISTED"
+        gone = await agql(
+            client,
+            delete,
+            {"input": {"password": "correct horse battery staple"}},
+            token=leaver.token,
+        )
+        assert gone["data"]["userDeleteAccount"]["__typename"] == "UserDeleteAccountPayload"
+        _, rows = await class_list(client, academy.admin, session)
+    status = {row["id"]: row["status"] for row in rows}
+    assert status[seat["id"]] == "CANCELLED"
+    assert [row["status"] for row in rows if row["id"] != seat["id"]] == ["ACTIVE"]

@@ -1,8 +1,11 @@
-"""What the account resolvers answer: a success value or a typed refusal.
+"""What mutation resolvers answer: a success value or a typed refusal.
 
-The schema turns each refusal into its GraphQL error type; messages are
-written for the person at the keyboard and never reveal whether an account
-exists.
+One way to refuse: a resolver returns a `Refusal` (a `Problem` code, a message
+and, for input problems, the input field in camelCase); the schema turns it
+into its GraphQL error type (`schema.mutation_errors.mutation_error`). A new
+kind of refusal is a `Problem` member here and an error type there. Messages
+are written for the person at the keyboard and never reveal whether an
+account exists.
 """
 
 from __future__ import annotations
@@ -107,10 +110,8 @@ def invalid_token() -> Refusal:
     )
 
 
-# Reviews (issue 7).
-
-
 def not_found(field: str, message: str) -> Refusal:
+    """The object an input field names does not exist (or is hidden from the viewer)."""
     return Refusal(Problem.NOT_FOUND, message, field=field)
 
 
