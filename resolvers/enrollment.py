@@ -229,7 +229,8 @@ async def _cancel_and_settle(
 ) -> EnrollmentView:
     now = _now()
     await cancel_enrollment(ctx.db, doc["_id"], now=now, reason=reason)
-    stored = await find_enrollment(ctx.db, doc["_id"]) or doc
+    # Cancelled by this write or a simultaneous one; either way it is cancelled.
+    stored = {"cancelledAt": now, "cancelReason": reason, **doc, "updatedAt": now}
     seating = await settle(ctx.db, session["_id"], int(session["capacity"]), now=now)
     ctx.loaders.seating_by_session.clear(session["_id"]).prime(session["_id"], seating)
     await enrollments_changed(ctx, session["_id"], reason=reason)
