@@ -2,26 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import asyncio
+import logging
+from collections.abc import Callable, Iterable, Sequence
 from functools import partial
+from typing import Any
 
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import (
     DisableIntrospection,
-    MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
-    QueryDepthLimiter,
     SchemaExtension,
-    ValidationCache,
 )
-from strawberry.types import ExecutionContext
+from strawberry.types import ExecutionContext, ExecutionResult
+from strawberry.types.graphql import OperationType
 
 from schema.campus import Campus
-from schema.cost import QueryCostLimit
 from schema.course import Course
-from schema.errors import ErrorShaping, MaskedErrorShaping
+from schema.document_limits import DocumentLimits, DocumentLimitsCheck
+from schema.errors import ErrorShaping
 from schema.mutation import Mutation
 from schema.operation_name import RequireOperationName
 from schema.permissions import FreshOperationState, RejectInvalidAccessToken
@@ -29,48 +30,100 @@ from schema.query import Query
 from schema.review import Review
 from schema.session import Session
 from schema.user import User
+from schema.validation import Validation
 
 ExtensionFactory = type[SchemaExtension] | Callable[[], SchemaExtension]
 
+log = logging.getLogger("leeto.operations")
+
+OPERATION_TIMEOUT_CODE = "OPERATION_TIMEOUT"
+
 
 class LeetoSchema(strawberry.Schema):
+    # Unlimited until the app sets it from LEETO_OPERATION_TIMEOUT_SECONDS.
+    operation_timeout: float | None = None
+
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
         # ErrorShaping logs the unexpected errors; client errors are not worth a log line.
         return
 
+    async def execute(
+        self,
+        query: str | None,
+        variable_values: dict[str, Any] | None = None,
+        context_value: Any | None = None,
+        root_value: Any | None = None,
+        operation_name: str | None = None,
+        allowed_operation_types: Iterable[OperationType] | None = None,
+        operation_extensions: dict[str, Any] | None = None,
+    ) -> ExecutionResult:
+        """One operation (over HTTP or WebSocket), stopped once it runs too long.
+
+        The limit interrupts waiting (MongoDB, loaders), not a busy event loop:
+        the document checks keep the CPU-bound part short. Subscriptions live on.
+        """
+        deadline = asyncio.timeout(self.operation_timeout)
+        try:
+            async with deadline:
+                return await super().execute(
+                    query,
+                    variable_values,
+                    context_value,
+                    root_value,
+                    operation_name,
+                    allowed_operation_types,
+                    operation_extensions,
+                )
+        except TimeoutError:
+            if not deadline.expired():
+                raise
+        log.warning(
+            "operation %s stopped after %ss (request %s)",
+            operation_name or "anonymous",
+            self.operation_timeout,
+            getattr(context_value, "request_id", "-"),
+        )
+        error = GraphQLError(
+            f"The operation took longer than {self.operation_timeout:g} s and was stopped.",
+            extensions={"code": OPERATION_TIMEOUT_CODE},
+        )
+        return ExecutionResult(data=None, errors=[error])
+
 
 def build_schema(
     *,
     mask_errors: bool = False,
-    max_depth: int = 12,
     max_tokens: int = 5000,
-    max_aliases: int = 30,
     introspection: bool = True,
-    max_cost: int = 25_000,
+    limits: DocumentLimits | None = None,
+    operation_timeout: float | None = None,
     extra: Sequence[ExtensionFactory] = (),
 ) -> LeetoSchema:
+    # Without introspection, error messages must not describe the schema either.
+    hide_suggestions = not introspection
     extensions: list[ExtensionFactory] = [
-        MaskedErrorShaping if mask_errors else ErrorShaping,
-        partial(QueryDepthLimiter, max_depth=max_depth),
+        partial(ErrorShaping, mask=mask_errors, hide_suggestions=hide_suggestions),
         partial(MaxTokensLimiter, max_token_count=max_tokens),
-        partial(MaxAliasesLimiter, max_alias_count=max_aliases),
-        partial(QueryCostLimit, max_cost=max_cost),
         partial(ParserCache, maxsize=256),
-        partial(ValidationCache, maxsize=256),
+        # The validation hooks run in this order: each steps aside once one refused.
         RequireOperationName,
+        partial(DocumentLimitsCheck, limits=limits or DocumentLimits()),
+        partial(Validation, hide_suggestions=hide_suggestions),
         FreshOperationState,
         RejectInvalidAccessToken,
         *([] if introspection else [DisableIntrospection]),
         *extra,
     ]
-    return LeetoSchema(
+    schema = LeetoSchema(
         query=Query,
         mutation=Mutation,
         types=[Campus, Course, Session, User, Review],
         extensions=extensions,
     )
+    schema.operation_timeout = operation_timeout
+    return schema
 
 
 def schema_sdl() -> str:

@@ -23,6 +23,7 @@ from datastore.client import Client, open_client, server_info
 from datastore.encryption import FieldCipher
 from datastore.indexes import ensure_indexes
 from schema.build import build_schema
+from schema.document_limits import DocumentLimits
 from server.auth_setup import account_services_from
 from server.body_limit import BodyLimitMiddleware
 from server.graphql_app import LeetoGraphQL
@@ -77,11 +78,16 @@ def create_app(settings: Settings, *, event_listeners: Sequence[_EventListener] 
                 housekeeping = asyncio.create_task(prune_expired_forever(db))
             schema = build_schema(
                 mask_errors=settings.is_production,
-                max_depth=settings.max_query_depth,
                 max_tokens=settings.max_query_tokens,
-                max_aliases=settings.max_aliases,
                 introspection=settings.introspection_enabled,
-                max_cost=settings.max_query_cost,
+                limits=DocumentLimits(
+                    max_depth=settings.max_query_depth,
+                    max_aliases=settings.max_aliases,
+                    max_fields=settings.max_query_fields,
+                    max_selection_fields=settings.max_selection_fields,
+                    max_cost=settings.max_query_cost,
+                ),
+                operation_timeout=settings.operation_timeout_seconds,
             )
             graphql.app = LeetoGraphQL(
                 schema,

@@ -1,0 +1,245 @@
+"""Every limit on the shape of a document, checked in one linear pass before validation.
+
+graphql-core's validation is the slow part of a hostile request: comparing
+hundreds of same-named fields (OverlappingFieldsCanBeMerged) takes seconds, and
+limiters that follow every fragment spread take time exponential in the number
+of fragment levels (`F2 { ...F1 ...F1 }`, `F3 { ...F2 ...F2 }`, …). So before
+validation runs, one walk measures the document: each fragment is measured once
+and its figures reused wherever it is spread. A document over any limit is
+refused there and never validated nor executed.
+
+What is measured (fields are counted as if every fragment were written out):
+- fields: all field nodes of the document;
+- widest selection: field nodes merged into one selection set (its own, and
+  those of the fragments and inline fragments spread into it);
+- depth: nesting of fields below the operation (introspection fields excluded),
+  as graphql-depth-limit and Strawberry's QueryDepthLimiter count it;
+- aliases: aliased fields, as Strawberry's MaxAliasesLimiter counts them;
+- cost: see schema/cost.py, for the operation that will run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    get_operation_ast,
+)
+from strawberry.extensions import SchemaExtension
+
+from schema.cost import page_defaults, weigher_for
+
+# Fragments can multiply figures past what JSON clients read as a number.
+MAX_REPORTED_COST = 2**53
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentLimits:
+    max_depth: int = 12
+    max_aliases: int = 30
+    max_fields: int = 2000
+    max_selection_fields: int = 64
+    max_cost: int = 25_000
+
+
+@dataclass(frozen=True, slots=True)
+class Shape:
+    """Figures of one selection set, with its fragments written out."""
+
+    fields: int = 0
+    aliases: int = 0
+    depth: int = 0
+    # Field nodes merged into this set itself, and the widest set nested below it.
+    own: int = 0
+    widest_below: int = 0
+
+    @property
+    def widest(self) -> int:
+        return max(self.own, self.widest_below)
+
+
+class FragmentCycle(Exception):
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.name = name
+
+
+class DocumentMeasure:
+    """Measures selection sets; a fragment's shape is computed once and reused."""
+
+    def __init__(self, fragments: Mapping[str, FragmentDefinitionNode]) -> None:
+        self.fragments = fragments
+        self.shapes: dict[str, Shape] = {}
+        self.visiting: set[str] = set()
+        self.selection_sets_walked = 0  # how much work was done, for tests
+
+    def fragment(self, name: str) -> Shape:
+        shape = self.shapes.get(name)
+        if shape is not None:
+            return shape
+        definition = self.fragments.get(name)
+        if definition is None:
+            return Shape()  # unknown fragment: validation names it
+        if name in self.visiting:
+            raise FragmentCycle(name)
+        self.visiting.add(name)
+        shape = self.measure(definition.selection_set)
+        self.visiting.discard(name)
+        self.shapes[name] = shape
+        return shape
+
+    def measure(self, selection_set: SelectionSetNode) -> Shape:
+        self.selection_sets_walked += 1
+        fields = aliases = depth = own = widest_below = 0
+        for selection in selection_set.selections:
+            if isinstance(selection, FieldNode):
+                fields += 1
+                own += 1
+                aliases += selection.alias is not None
+                if selection.selection_set is None:
+                    continue
+                child = self.measure(selection.selection_set)
+                fields += child.fields
+                aliases += child.aliases
+                widest_below = max(widest_below, child.widest)
+                if not selection.name.value.startswith("__"):
+                    depth = max(depth, 1 + child.depth)
+                continue
+            if isinstance(selection, InlineFragmentNode):
+                merged = self.measure(selection.selection_set)
+            elif isinstance(selection, FragmentSpreadNode):
+                merged = self.fragment(selection.name.value)
+            else:  # pragma: no cover - the three kinds of selection
+                continue
+            # A fragment's own fields merge into this selection set.
+            fields += merged.fields
+            aliases += merged.aliases
+            depth = max(depth, merged.depth)
+            own += merged.own
+            widest_below = max(widest_below, merged.widest_below)
+        return Shape(fields, aliases, depth, own, widest_below)
+
+
+def _error(message: str, code: str, **extensions: Any) -> GraphQLError:
+    return GraphQLError(message, extensions={"code": code, **extensions})
+
+
+def _shape_errors(document: DocumentNode, limits: DocumentLimits) -> list[GraphQLError]:
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+    measure = DocumentMeasure(fragments)
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    try:
+        shapes = [(op, measure.measure(op.selection_set)) for op in operations]
+        # Fragments no operation spreads are still validated: they count too.
+        unused = [measure.fragment(name) for name in fragments if name not in measure.shapes]
+    except FragmentCycle as cycle:
+        return [
+            _error(
+                f"Cannot spread fragment '{cycle.name}' within itself.",
+                "GRAPHQL_VALIDATION_FAILED",
+            )
+        ]
+    all_shapes = [shape for _, shape in shapes] + unused
+    fields = sum(shape.fields for shape in all_shapes)
+    if fields > limits.max_fields:
+        return [
+            _error(
+                f"This document has {min(fields, MAX_REPORTED_COST)} fields once its "
+                "fragments are expanded; "
+                f"the limit is {limits.max_fields}.",
+                "QUERY_TOO_COMPLEX",
+            )
+        ]
+    widest = max((shape.widest for shape in all_shapes), default=0)
+    if widest > limits.max_selection_fields:
+        return [
+            _error(
+                f"A selection set holds {widest} fields; the limit is "
+                f"{limits.max_selection_fields}. Ask for each field once.",
+                "GRAPHQL_VALIDATION_FAILED",
+            )
+        ]
+    errors = [
+        _error(
+            f"'{op.name.value if op.name else 'anonymous'}' exceeds maximum operation depth "
+            f"of {limits.max_depth}",
+            "GRAPHQL_VALIDATION_FAILED",
+        )
+        for op, shape in shapes
+        if shape.depth > limits.max_depth
+    ]
+    aliases = sum(shape.aliases for _, shape in shapes)
+    if aliases > limits.max_aliases:
+        errors.append(
+            _error(
+                f"{aliases} aliases found. Allowed: {limits.max_aliases}",
+                "GRAPHQL_VALIDATION_FAILED",
+            )
+        )
+    return errors
+
+
+def document_errors(
+    document: DocumentNode,
+    operation_name: str | None,
+    variables: Mapping[str, Any],
+    defaults: Mapping[str, int],
+    limits: DocumentLimits,
+) -> list[GraphQLError]:
+    """Why the document may not run, or an empty list; linear in the document."""
+    errors = _shape_errors(document, limits)
+    if errors:
+        return errors
+    operation = get_operation_ast(document, operation_name)
+    if operation is None:
+        return []  # graphql-core names the missing operation
+    cost = weigher_for(document, operation, variables, defaults).weigh(operation.selection_set)
+    if cost > limits.max_cost:
+        shown = min(cost, MAX_REPORTED_COST)
+        return [
+            _error(
+                f"This operation could return about {shown} objects; the limit is "
+                f"{limits.max_cost}. Ask for smaller pages or fewer aliases.",
+                "QUERY_TOO_COMPLEX",
+                cost=shown,
+            )
+        ]
+    return []
+
+
+class DocumentLimitsCheck(SchemaExtension):
+    """Refuses documents over a limit before graphql-core validates them.
+
+    Errors set here before validation make the validation step skip (see
+    schema/validation.py) and the operation end with them.
+    """
+
+    def __init__(self, *, limits: DocumentLimits) -> None:
+        super().__init__()
+        self.limits = limits
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        if context.graphql_document is not None and not context.pre_execution_errors:
+            errors = document_errors(
+                context.graphql_document,
+                context.operation_name,
+                context.variables or {},
+                page_defaults(context.schema._schema),
+                self.limits,
+            )
+            if errors:
+                context.pre_execution_errors = errors
+        yield
