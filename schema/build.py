@@ -29,6 +29,7 @@ from schema.permissions import FreshOperationState, RejectInvalidAccessToken
 from schema.query import Query
 from schema.review import Review
 from schema.session import Session
+from schema.token_count import TokenCountLimit
 from schema.user import User
 from schema.validation import Validation
 
@@ -105,6 +106,7 @@ def build_schema(
     hide_suggestions = not introspection
     extensions: list[ExtensionFactory] = [
         partial(ErrorShaping, mask=mask_errors, hide_suggestions=hide_suggestions),
+        partial(TokenCountLimit, max_tokens=max_tokens),
         partial(MaxTokensLimiter, max_token_count=max_tokens),
         partial(ParserCache, maxsize=256),
         # The validation hooks run in this order: each steps aside once one refused.

@@ -26,6 +26,7 @@ from schema.build import build_schema
 from schema.document_limits import DocumentLimits
 from server.auth_setup import account_services_from
 from server.body_limit import BodyLimitMiddleware
+from server.csrf import PREFLIGHT_HEADERS
 from server.graphql_app import LeetoGraphQL
 from server.housekeeping import prune_expired_forever
 from server.request_id import RequestIdMiddleware
@@ -150,7 +151,12 @@ def create_app(settings: Settings, *, event_listeners: Sequence[_EventListener] 
                 CORSMiddleware,
                 allow_origins=list(settings.cors_origins),
                 allow_methods=["GET", "POST", "OPTIONS"],
-                allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
+                allow_headers=[
+                    "Authorization",
+                    "Content-Type",
+                    "X-Request-ID",
+                    *(name.title() for name in PREFLIGHT_HEADERS),
+                ],
                 expose_headers=["X-Request-ID"],
                 max_age=600,
             ),

@@ -20,6 +20,7 @@ from resolvers.account_services import AccountServices
 from resolvers.context import Context
 from resolvers.errors import Unauthenticated
 from resolvers.viewer import Credentials, authorization_from_params
+from server import csrf
 from server.context import build_context
 
 
@@ -59,8 +60,12 @@ class LeetoGraphQL(GraphQL[Context, None]):
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
+        request = Request(scope=scope, receive=receive)
+        if csrf.needs_preflight(request.method, request.headers, request.query_params):
+            await request_error(csrf.MESSAGE, 400)(scope, receive, send)
+            return
         try:
-            response = await self.run(Request(scope=scope, receive=receive))
+            response = await self.run(request)
         except HTTPException as exc:
             status = 415 if exc.reason == "Unsupported content type" else exc.status_code
             response = request_error(exc.reason, status)
