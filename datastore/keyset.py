@@ -55,6 +55,11 @@ def _pack_value(value: SortValue) -> list[Any]:
     return ["s", value]
 
 
+def _fits_bson(number: int) -> bool:
+    """BSON stores integers in at most 64 signed bits; JSON numbers may be longer."""
+    return -(2**63) <= number < 2**63
+
+
 def _unpack_value(packed: Any, expected_kind: str) -> SortValue:
     if not isinstance(packed, list) or len(packed) != 2:
         raise InvalidCursor("malformed cursor")
@@ -66,7 +71,9 @@ def _unpack_value(packed: Any, expected_kind: str) -> SortValue:
             return datetime.fromtimestamp(raw / 1000, tz=UTC)
         except (OverflowError, OSError, ValueError):
             raise InvalidCursor("malformed cursor") from None
-    if kind == "n" and isinstance(raw, int | float) and not isinstance(raw, bool):
+    if kind == "n" and isinstance(raw, float):
+        return raw  # finite: JSON has no NaN or infinity
+    if kind == "n" and isinstance(raw, int) and not isinstance(raw, bool) and _fits_bson(raw):
         return raw
     if kind == "s" and isinstance(raw, str):
         return raw
