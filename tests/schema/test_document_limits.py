@@ -1,0 +1,98 @@
+"""The document checks: linear in the document, and the same verdicts as the
+limiters they replace."""
+
+from __future__ import annotations
+
+import pytest
+from graphql import parse, validate
+from strawberry.extensions.max_aliases import create_validator as alias_validator
+from strawberry.extensions.query_depth_limiter import create_validator as depth_validator
+
+from bench.attacks import fragment_fanout
+from schema.build import build_schema
+from schema.cost import page_defaults, weigher_for
+from schema.document_limits import DocumentLimits, DocumentMeasure, document_errors
+
+SCHEMA = build_schema()._schema
+DEFAULTS = page_defaults(SCHEMA)
+
+
+def errors(query: str, variables: dict[str, object] | None = None, **limits: int) -> list[str]:
+    found = document_errors(parse(query), None, variables or {}, DEFAULTS, DocumentLimits(**limits))
+    return [f"{e.extensions['code']}: {e.message}" for e in found]  # type: ignore[index]
+
+
+def test_each_fragment_is_measured_once() -> None:
+    document = parse(fragment_fanout(300), max_tokens=None)
+    fragments = {d.name.value: d for d in document.definitions if hasattr(d, "name") and d.name}
+    measure = DocumentMeasure(fragments)  # type: ignore[arg-type]
+    operation = document.definitions[0]
+    shape = measure.measure(operation.selection_set)  # type: ignore[attr-defined]
+    # One operation set, one `campuses` set, one per fragment: nothing walked twice.
+    assert measure.selection_sets_walked == 2 + 301
+    assert shape.fields == 1 + 2 * 2**300
+
+
+def test_each_fragment_is_weighed_once() -> None:
+    levels = 200
+    fragments = ["fragment F0 on Course { sessions(first: 2) { edges { cursor } } }"]
+    fragments += [f"fragment F{i} on Course {{ ...F{i - 1} ...F{i - 1} }}" for i in range(1, 201)]
+    document = parse(
+        f'{{ course(slug: "x") {{ ...F{levels} }} }} ' + " ".join(fragments), max_tokens=None
+    )
+    operation = document.definitions[0]
+    weigher = weigher_for(document, operation, {}, DEFAULTS)  # type: ignore[arg-type]
+    # course: 1; F0 per course: sessions 2, plus 2 times edges 1.
+    assert weigher.weigh(operation.selection_set) == 1 + 4 * 2**levels  # type: ignore[attr-defined]
+    assert weigher.fragments_weighed == levels + 1
+
+
+def test_fragment_fan_out_is_refused_on_its_expanded_size() -> None:
+    assert errors(fragment_fanout(12)) == [
+        "QUERY_TOO_COMPLEX: This document has 8193 fields once its fragments are expanded; "
+        "the limit is 2000."
+    ]
+    assert errors(fragment_fanout(5)) == []  # 64 fields, all in one selection set
+
+
+def test_fragment_cycles_end_the_walk() -> None:
+    cyclic = "{ campuses { ...A } } fragment A on Campus { ...B } fragment B on Campus { ...A }"
+    assert errors(cyclic) == [
+        "GRAPHQL_VALIDATION_FAILED: Cannot spread fragment 'A' within itself."
+    ]
+    self_spread = "{ campuses { id } } fragment A on Campus { id ...A }"
+    assert errors(self_spread)[0].startswith("GRAPHQL_VALIDATION_FAILED")
+
+
+def test_selection_sets_count_fields_merged_from_fragments() -> None:
+    fragment = "fragment Many on Campus { " + " ".join(f"f{i}: id" for i in range(20)) + " }"
+    three = f"{{ campuses {{ ...Many ...Many ... on Campus {{ ...Many }} id }} }} {fragment}"
+    assert errors(three, max_aliases=100, max_selection_fields=61) == []
+    assert errors(three, max_aliases=100, max_selection_fields=60) == [
+        "GRAPHQL_VALIDATION_FAILED: A selection set holds 61 fields; the limit is 60. "
+        "Ask for each field once."
+    ]
+
+
+DOCUMENTS = [
+    "{ campuses { id } }",
+    "{ a: campuses { id } b: campuses { c: city } }",
+    "query Q { courses(first: 1) { edges { node { ...C } } } } "
+    "fragment C on Course { x: slug sessions { edges { node { y: id course { ...D } } } } } "
+    "fragment D on Course { z: id instructors { w: displayName } }",
+    "{ courses(first: 1) { edges { node { ... on Course { sessions { edges { node { "
+    "course { sessions { edges { node { id } } } } } } } } } } } }",
+    "{ __schema { types { fields { type { ofType { ofType { name } } } } } } }",
+    "query A { campuses { id } } query B { x: campuses { ...F } } fragment F on Campus { y: id }",
+]
+
+
+@pytest.mark.parametrize("document", DOCUMENTS)
+@pytest.mark.parametrize("limit", [1, 2, 3, 5, 8])
+def test_depth_and_aliases_agree_with_strawberrys_limiters(document: str, limit: int) -> None:
+    parsed = parse(document)
+    theirs_depth = bool(validate(SCHEMA, parsed, [depth_validator(limit, None)]))
+    theirs_aliases = bool(validate(SCHEMA, parsed, [alias_validator(limit)]))
+    ours = errors(document, max_depth=limit, max_aliases=limit, max_cost=10**9)
+    assert any("depth" in e for e in ours) == theirs_depth
+    assert any("aliases" in e for e in ours) == theirs_aliases
