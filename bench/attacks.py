@@ -135,7 +135,7 @@ ATTACKS: tuple[Attack, ...] = (
     Attack(
         "unknown field",
         "GRAPHQL_VALIDATION_FAILED",
-        {"query": "{ course { id } }"},
+        {"query": "{ coursez { id } }"},
     ),
     Attack(
         "GET without a preflight header (CSRF)",

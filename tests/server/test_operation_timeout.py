@@ -1,0 +1,31 @@
+"""An operation still running after LEETO_OPERATION_TIMEOUT_SECONDS is stopped."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from starlette.testclient import TestClient
+
+from server.app import create_app
+from server.settings import Settings
+from tests.graphql_client import gql
+
+
+def test_slow_operations_are_stopped(
+    make_settings: Callable[..., Settings], fresh_db_name: str
+) -> None:
+    # Any wait for MongoDB outlasts a microsecond.
+    settings = make_settings(fresh_db_name, operation_timeout_seconds=0.000001)
+    with TestClient(create_app(settings)) as client:
+        body = gql(client, "{ courses(first: 5) { edges { cursor } } }")
+        assert body["data"] is None
+        (error,) = body["errors"]
+        assert error["extensions"] == {"code": "OPERATION_TIMEOUT"}
+        assert "stopped" in error["message"]
+        # The database client survives the interrupted command.
+        assert client.get("/readyz").status_code == 200
+
+
+def test_operations_within_the_limit_run(seeded_client: TestClient) -> None:
+    body = gql(seeded_client, "{ courses(first: 5) { edges { cursor } } }")
+    assert len(body["data"]["courses"]["edges"]) == 5
