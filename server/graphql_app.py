@@ -19,7 +19,7 @@ from datastore.encryption import FieldCipher
 from resolvers.account_services import AccountServices
 from resolvers.context import Context
 from resolvers.errors import Unauthenticated
-from resolvers.viewer import Credentials, authorization_from_params
+from resolvers.viewer import Credentials, authorization_from_params, token_refusal
 from server import csrf
 from server.context import build_context
 
@@ -98,7 +98,9 @@ class LeetoGraphQL(GraphQL[Context, None]):
         try:
             context.viewer()
         except Unauthenticated as exc:
-            raise ConnectionRejectionError({"message": exc.message}) from None
+            raise ConnectionRejectionError(
+                {"message": exc.message, "reason": token_refusal(exc)}
+            ) from None
         # The connection's state is not any one operation's: each renews it.
         context.state_is_fresh = False
         unset: UnsetType = UNSET
