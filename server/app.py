@@ -139,7 +139,7 @@ def create_app(settings: Settings, *, event_listeners: Sequence[_EventListener] 
     ]
     middleware = [
         Middleware(RequestIdMiddleware),
-        Middleware(SecurityHeadersMiddleware),
+        Middleware(SecurityHeadersMiddleware, hsts_seconds=settings.hsts_seconds),
         Middleware(BodyLimitMiddleware, max_bytes=MAX_BODY_BYTES),
     ]
     if settings.cors_origins:
