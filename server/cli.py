@@ -60,6 +60,8 @@ def cmd_serve(args: argparse.Namespace) -> None:
             log_level=settings.log_level,
             proxy_headers=True,
             server_header=False,
+            # uvicorn's default is 16 MiB: a GraphQL message needs far less.
+            ws_max_size=settings.ws_max_message_bytes,
         )
 
 
