@@ -161,11 +161,22 @@ ATTACKS: tuple[Attack, ...] = (
 )
 
 
-async def send(http: httpx.AsyncClient, attack: Attack) -> httpx.Response:
+def varied(attack: Attack, repeat: int) -> Any:
+    """The attack's JSON body with a comment that makes its text new to the server.
+
+    An attacker varies the text so that no parse or validation cache helps;
+    every repeat here is parsed afresh too.
+    """
+    if isinstance(attack.json, dict) and isinstance(attack.json.get("query"), str):
+        return {**attack.json, "query": f"{attack.json['query']}\n# {repeat}"}
+    return attack.json
+
+
+async def send(http: httpx.AsyncClient, attack: Attack, repeat: int = 0) -> httpx.Response:
     return await http.request(
         attack.method,
         "/graphql",
-        json=attack.json,
+        json=varied(attack, repeat),
         content=attack.content,
         params=attack.params,
         headers=attack.headers,
@@ -212,12 +223,13 @@ async def attack_server(url: str) -> bool:
     async with httpx.AsyncClient(base_url=url, timeout=60) as http:
         await http.post("/graphql", json={"query": "{ campuses { id } }"}, headers=PREFLIGHT)
         prober = asyncio.create_task(probe.run(stop))
+        await asyncio.sleep(0.2)  # the probe's connection is open before the first attack
         print(f"{'attack':<40} {'status':>6} {'code':<26} {'median ms':>9} {'max ms':>7}")
         for attack in ATTACKS:
             timings, statuses, codes = [], set(), set()
-            for _ in range(REPEATS):
+            for repeat in range(REPEATS):
                 started = time.perf_counter()
-                response = await send(http, attack)
+                response = await send(http, attack, repeat)
                 timings.append((time.perf_counter() - started) * 1000)
                 statuses.add(response.status_code)
                 codes.add(refusal_code(response))

@@ -13,7 +13,6 @@ from graphql import GraphQLError
 from strawberry.extensions import (
     DisableIntrospection,
     MaxTokensLimiter,
-    ParserCache,
     SchemaExtension,
 )
 from strawberry.types import ExecutionContext, ExecutionResult
@@ -29,9 +28,9 @@ from schema.permissions import FreshOperationState, RejectInvalidAccessToken
 from schema.query import Query
 from schema.review import Review
 from schema.session import Session
-from schema.token_count import TokenCountLimit
+from schema.token_count import DocumentScan
 from schema.user import User
-from schema.validation import Validation
+from schema.validation import ReuseValidDocument, Validation, ValidDocuments
 
 ExtensionFactory = type[SchemaExtension] | Callable[[], SchemaExtension]
 
@@ -104,15 +103,20 @@ def build_schema(
 ) -> LeetoSchema:
     # Without introspection, error messages must not describe the schema either.
     hide_suggestions = not introspection
+    limits = limits or DocumentLimits()
+    # One per schema: whether a document is valid depends on the schema's rules.
+    documents = ValidDocuments()
     extensions: list[ExtensionFactory] = [
         partial(ErrorShaping, mask=mask_errors, hide_suggestions=hide_suggestions),
-        partial(TokenCountLimit, max_tokens=max_tokens),
+        # Parsing hooks, in order: a known text skips the rest; the scan refuses
+        # before the parser runs; the parser keeps its own exact token limit.
+        partial(ReuseValidDocument, documents=documents),
+        partial(DocumentScan, max_tokens=max_tokens, limits=limits),
         partial(MaxTokensLimiter, max_token_count=max_tokens),
-        partial(ParserCache, maxsize=256),
-        # The validation hooks run in this order: each steps aside once one refused.
+        # Validation hooks, in order: each steps aside once one refused.
         RequireOperationName,
-        partial(DocumentLimitsCheck, limits=limits or DocumentLimits()),
-        partial(Validation, hide_suggestions=hide_suggestions),
+        partial(DocumentLimitsCheck, limits=limits),
+        partial(Validation, documents=documents, hide_suggestions=hide_suggestions),
         FreshOperationState,
         RejectInvalidAccessToken,
         *([] if introspection else [DisableIntrospection]),

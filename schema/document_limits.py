@@ -134,6 +134,23 @@ def _error(message: str, code: str, **extensions: Any) -> GraphQLError:
     return GraphQLError(message, extensions={"code": code, **extensions})
 
 
+def refusal(fields: int, widest: int, limits: DocumentLimits) -> GraphQLError | None:
+    """The error for too many field nodes in the document or in one selection set."""
+    if fields > limits.max_fields:
+        return _error(
+            f"This document has {min(fields, MAX_REPORTED_COST)} fields once its fragments "
+            f"are expanded; the limit is {limits.max_fields}.",
+            "QUERY_TOO_COMPLEX",
+        )
+    if widest > limits.max_selection_fields:
+        return _error(
+            f"A selection set holds {widest} fields; the limit is "
+            f"{limits.max_selection_fields}. Ask for each field once.",
+            "GRAPHQL_VALIDATION_FAILED",
+        )
+    return None
+
+
 def _shape_errors(document: DocumentNode, limits: DocumentLimits) -> list[GraphQLError]:
     fragments = {
         d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
@@ -153,24 +170,10 @@ def _shape_errors(document: DocumentNode, limits: DocumentLimits) -> list[GraphQ
         ]
     all_shapes = [shape for _, shape in shapes] + unused
     fields = sum(shape.fields for shape in all_shapes)
-    if fields > limits.max_fields:
-        return [
-            _error(
-                f"This document has {min(fields, MAX_REPORTED_COST)} fields once its "
-                "fragments are expanded; "
-                f"the limit is {limits.max_fields}.",
-                "QUERY_TOO_COMPLEX",
-            )
-        ]
     widest = max((shape.widest for shape in all_shapes), default=0)
-    if widest > limits.max_selection_fields:
-        return [
-            _error(
-                f"A selection set holds {widest} fields; the limit is "
-                f"{limits.max_selection_fields}. Ask for each field once.",
-                "GRAPHQL_VALIDATION_FAILED",
-            )
-        ]
+    too_big = refusal(fields, widest, limits)
+    if too_big is not None:
+        return [too_big]
     errors = [
         _error(
             f"'{op.name.value if op.name else 'anonymous'}' exceeds maximum operation depth "

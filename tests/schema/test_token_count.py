@@ -6,12 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from graphql import GraphQLError
+from graphql import FragmentDefinitionNode, GraphQLError, parse
 from graphql.language import Lexer, Source, TokenKind
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from schema.token_count import count_tokens
+from schema.document_limits import DocumentMeasure
+from schema.token_count import count_tokens, scan
 
 OPERATIONS = sorted((Path(__file__).resolve().parents[1] / "operations").glob("*.graphql"))
 
@@ -49,3 +50,51 @@ def test_never_more_than_the_lexer_counts(text: str) -> None:
 
 def test_counting_stops_past_the_limit() -> None:
     assert count_tokens("{ " + "a " * 10_000 + "}", 100) == 101
+
+
+def _measured(document: str) -> tuple[int, int]:
+    """Fields and widest selection set as the checks after parsing count them."""
+    parsed = parse(document)
+    fragments = {
+        d.name.value: d for d in parsed.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+    measure = DocumentMeasure(fragments)
+    shapes = [measure.measure(d.selection_set) for d in parsed.definitions]  # type: ignore[attr-defined]
+    return sum(s.fields for s in shapes), max(s.widest for s in shapes)
+
+
+@pytest.mark.parametrize(
+    ("document", "fields", "widest"),
+    [
+        ("{ a b c }", 3, 3),
+        (
+            "query Q($v: In = {a: 1, b: {c: 2}}) { x: a(o: {p: {q: 1}}) @skip(if: $v) { b c } d }",
+            4,
+            2,
+        ),
+        ('{ a(s: "{ b c d }") { ... on T { e f } ... @include(if: true) { g } h } }', 5, 2),
+        ("fragment F on T { a b { c } } { x { ...F y } }", 5, 2),
+        ("{ a: b c: d e }", 3, 3),
+    ],
+)
+def test_the_scan_counts_fields_as_written(document: str, fields: int, widest: int) -> None:
+    # Inline fragments and fragment definitions count as written: once, each in
+    # its own braces. After parsing, fragments are written out and merged, so
+    # the checks there count at least as much.
+    found = scan(document, 10**6)
+    assert (found.fields, found.widest) == (fields, widest)
+    measured_fields, measured_widest = _measured(document)
+    assert fields <= measured_fields
+    assert widest <= measured_widest
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(alphabet="{}():@.abc ", max_size=60).map(lambda t: t.replace(".", "...")))
+def test_the_scan_never_counts_more_than_the_checks(text: str) -> None:
+    try:
+        fields, widest = _measured(text)
+    except GraphQLError:
+        return
+    found = scan(text, 10**6)
+    assert found.fields <= fields
+    assert found.widest <= widest

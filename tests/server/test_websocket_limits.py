@@ -18,6 +18,7 @@ from websockets.sync.client import connect
 from server.devdb import free_port
 from tests.cli import ROOT, leeto_env
 from tests.conftest import with_database
+from tests.own_keys import own_keys
 
 LIMIT = 4096
 PROTOCOL = "graphql-transport-ws"
@@ -30,17 +31,21 @@ def served(mongo_uri: str, fresh_db_name: str, tmp_path: Path) -> Iterator[int]:
         LEETO_ENV="test",
         MONGODB_URI=with_database(mongo_uri, fresh_db_name),
         LEETO_DATA_DIR=str(tmp_path),
+        # A new data directory means a new master key: it needs a vault of its own.
+        LEETO_KEY_VAULT_NAMESPACE=own_keys(fresh_db_name, tmp_path)["key_vault_namespace"],
         LEETO_PORT=str(port),
         LEETO_WS_MAX_MESSAGE_BYTES=str(LIMIT),
         LEETO_LOG_LEVEL="warning",
     )
-    server = subprocess.Popen(
-        [sys.executable, "-m", "server.cli", "serve"],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    log = tmp_path / "serve.log"
+    with log.open("wb") as output:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "server.cli", "serve"],
+            env=env,
+            cwd=ROOT,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -51,7 +56,7 @@ def served(mongo_uri: str, fresh_db_name: str, tmp_path: Path) -> Iterator[int]:
                 pass
             time.sleep(0.1)
         else:
-            pytest.fail("leeto serve did not become ready")
+            pytest.fail(f"leeto serve did not become ready: {log.read_text()[-2000:]}")
         yield port
     finally:
         server.send_signal(signal.SIGTERM)
