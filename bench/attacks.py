@@ -83,6 +83,8 @@ def nested(levels: int) -> str:
 ATTACKS: tuple[Attack, ...] = (
     Attack("fragment fan-out, 18 levels", "QUERY_TOO_COMPLEX", {"query": fragment_fanout(18)}),
     Attack("fragment fan-out, 300 levels", "QUERY_TOO_COMPLEX", {"query": fragment_fanout(300)}),
+    # About 4,970 tokens: the most the parser is ever asked to read.
+    Attack("fragment fan-out, 495 levels", "QUERY_TOO_COMPLEX", {"query": fragment_fanout(495)}),
     Attack(
         "fragment cycle",
         "GRAPHQL_VALIDATION_FAILED",

@@ -34,6 +34,7 @@ from graphql import (
 )
 
 from resolvers.pagination import MAX_FIRST
+from schema.fragments import dependency_order
 
 # A page size the document leaves open (a variable with neither a value nor a
 # declared default, or a value that is not a whole number) is priced at the
@@ -102,12 +103,16 @@ class _Weigher:
         variables: Mapping[str, Any],
         defaults: Mapping[str, int],
     ) -> None:
-        self.fragments = fragments
         self.variables = dict(variables)
         self.defaults = defaults
         self.weights: dict[str, int] = {}
-        self.visiting: set[str] = set()
         self.fragments_weighed = 0  # how much work was done, for tests
+        # Each fragment after those it spreads; fragments on a cycle weigh
+        # nothing (the document checks refuse cycles before any cost is asked).
+        order, _cycle = dependency_order(fragments)
+        for name in order:
+            self.weights[name] = self.weigh(fragments[name].selection_set)
+            self.fragments_weighed += 1
 
     def per_parent(self, field: FieldNode) -> int:
         """How many objects the field can return per parent (1 for a plain object field)."""
@@ -119,17 +124,7 @@ class _Weigher:
         return self.defaults.get(field.name.value, 1)
 
     def fragment(self, name: str) -> int:
-        if name in self.weights:
-            return self.weights[name]
-        definition = self.fragments.get(name)
-        if definition is None or name in self.visiting:
-            return 0  # unknown or cyclic: validation refuses the document
-        self.visiting.add(name)
-        weight = self.weigh(definition.selection_set)
-        self.visiting.discard(name)
-        self.weights[name] = weight
-        self.fragments_weighed += 1
-        return weight
+        return self.weights.get(name, 0)  # unknown: validation names it
 
     def weigh(self, selections: SelectionSetNode | None) -> int:
         total = 0

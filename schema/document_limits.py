@@ -38,6 +38,7 @@ from graphql import (
 from strawberry.extensions import SchemaExtension
 
 from schema.cost import page_defaults, weigher_for
+from schema.fragments import dependency_order, spreads
 
 # Fragments can multiply figures past what JSON clients read as a number.
 MAX_REPORTED_COST = 2**53
@@ -75,28 +76,24 @@ class FragmentCycle(Exception):
 
 
 class DocumentMeasure:
-    """Measures selection sets; a fragment's shape is computed once and reused."""
+    """Measures selection sets; each fragment's shape is computed once and reused.
+
+    Fragments are measured first, in dependency order (see schema/fragments.py),
+    so a spread only looks its fragment's shape up.
+    """
 
     def __init__(self, fragments: Mapping[str, FragmentDefinitionNode]) -> None:
-        self.fragments = fragments
         self.shapes: dict[str, Shape] = {}
-        self.visiting: set[str] = set()
         self.selection_sets_walked = 0  # how much work was done, for tests
+        order, cycle = dependency_order(fragments)
+        if cycle is not None:
+            raise FragmentCycle(cycle)
+        for name in order:
+            self.shapes[name] = self.measure(fragments[name].selection_set)
 
     def fragment(self, name: str) -> Shape:
-        shape = self.shapes.get(name)
-        if shape is not None:
-            return shape
-        definition = self.fragments.get(name)
-        if definition is None:
-            return Shape()  # unknown fragment: validation names it
-        if name in self.visiting:
-            raise FragmentCycle(name)
-        self.visiting.add(name)
-        shape = self.measure(definition.selection_set)
-        self.visiting.discard(name)
-        self.shapes[name] = shape
-        return shape
+        # Unknown fragments measure nothing: validation names them.
+        return self.shapes.get(name, Shape())
 
     def measure(self, selection_set: SelectionSetNode) -> Shape:
         self.selection_sets_walked += 1
@@ -134,6 +131,18 @@ def _error(message: str, code: str, **extensions: Any) -> GraphQLError:
     return GraphQLError(message, extensions={"code": code, **extensions})
 
 
+def _reachable(names: set[str], fragments: Mapping[str, FragmentDefinitionNode]) -> set[str]:
+    reached: set[str] = set()
+    pending = list(names)
+    while pending:
+        name = pending.pop()
+        if name in reached or name not in fragments:
+            continue
+        reached.add(name)
+        pending.extend(spreads(fragments[name].selection_set))
+    return reached
+
+
 def refusal(fields: int, widest: int, limits: DocumentLimits) -> GraphQLError | None:
     """The error for too many field nodes in the document or in one selection set."""
     if fields > limits.max_fields:
@@ -155,12 +164,9 @@ def _shape_errors(document: DocumentNode, limits: DocumentLimits) -> list[GraphQ
     fragments = {
         d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
     }
-    measure = DocumentMeasure(fragments)
     operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
     try:
-        shapes = [(op, measure.measure(op.selection_set)) for op in operations]
-        # Fragments no operation spreads are still validated: they count too.
-        unused = [measure.fragment(name) for name in fragments if name not in measure.shapes]
+        measure = DocumentMeasure(fragments)
     except FragmentCycle as cycle:
         return [
             _error(
@@ -168,6 +174,13 @@ def _shape_errors(document: DocumentNode, limits: DocumentLimits) -> list[GraphQ
                 "GRAPHQL_VALIDATION_FAILED",
             )
         ]
+    shapes = [(op, measure.measure(op.selection_set)) for op in operations]
+    # Fragments no operation spreads are still validated: they count too.
+    used = set()
+    for op in operations:
+        used.update(spreads(op.selection_set))
+    reached = _reachable(used, fragments)
+    unused = [shape for name, shape in measure.shapes.items() if name not in reached]
     all_shapes = [shape for _, shape in shapes] + unused
     fields = sum(shape.fields for shape in all_shapes)
     widest = max((shape.widest for shape in all_shapes), default=0)

@@ -10,8 +10,9 @@ from strawberry.extensions.query_depth_limiter import create_validator as depth_
 
 from bench.attacks import fragment_fanout
 from schema.build import build_schema
-from schema.cost import page_defaults, weigher_for
+from schema.cost import operation_cost, page_defaults, weigher_for
 from schema.document_limits import DocumentLimits, DocumentMeasure, document_errors
+from schema.fragments import dependency_order
 
 SCHEMA = build_schema()._schema
 DEFAULTS = page_defaults(SCHEMA)
@@ -96,3 +97,37 @@ def test_depth_and_aliases_agree_with_strawberrys_limiters(document: str, limit:
     ours = errors(document, max_depth=limit, max_aliases=limit, max_cost=10**9)
     assert any("depth" in e for e in ours) == theirs_depth
     assert any("aliases" in e for e in ours) == theirs_aliases
+
+
+def _chain(length: int, *, closing: str = "id") -> str:
+    fragments = [f"fragment F0 on Campus {{ {closing} }}"]
+    fragments += [f"fragment F{i} on Campus {{ ...F{i - 1} }}" for i in range(1, length)]
+    return f"{{ campuses {{ ...F{length - 1} }} }} " + " ".join(fragments)
+
+
+def test_long_fragment_chains_need_no_deep_recursion() -> None:
+    # Far more fragment levels than Python's recursion limit allows frames.
+    assert errors(_chain(3000)) == []
+    operation = parse(_chain(3000), max_tokens=None)
+    assert operation_cost(operation, None, {}, DEFAULTS) == 1
+
+
+def test_cycles_at_the_end_of_long_chains_are_found() -> None:
+    # F0 spreads F1999, which leads back to F0 through every other fragment.
+    cyclic = _chain(2000, closing="...F1999")
+    (error,) = errors(cyclic)
+    assert error.startswith("GRAPHQL_VALIDATION_FAILED: Cannot spread fragment 'F")
+    # Cost alone (as the tests ask it) weighs what it can and stops.
+    assert operation_cost(parse(cyclic, max_tokens=None), None, {}, DEFAULTS) == 1
+
+
+def test_dependency_order_puts_spread_fragments_first() -> None:
+    document = parse(
+        "fragment A on T { ...B ...C } fragment B on T { ...C } fragment C on T { x } "
+        "fragment D on T { ...D } fragment E on T { ...D }"
+    )
+    fragments = {d.name.value: d for d in document.definitions}  # type: ignore[attr-defined]
+    order, cycle = dependency_order(fragments)
+    assert order.index("C") < order.index("B") < order.index("A")
+    assert cycle == "D"
+    assert "D" not in order

@@ -23,6 +23,7 @@ BEFORE_PARSING = frozenset({"500 duplicate fields", "400 overlapping fields", "t
 BEFORE_VALIDATION = BEFORE_PARSING | {
     "fragment fan-out, 18 levels",
     "fragment fan-out, 300 levels",
+    "fragment fan-out, 495 levels",
     "fragment cycle",
     "cost via variable default",
     "cost via 100.0",
