@@ -58,6 +58,13 @@ def fragment_fanout(levels: int) -> str:
     return f"{{ campuses {{ ...F{levels} }} }} " + " ".join(fragments)
 
 
+def fragment_chain(levels: int) -> str:
+    """F1 spreads F0, F2 spreads F1, …: small once written out, deep to follow."""
+    fragments = ["fragment F0 on Campus { id }"]
+    fragments += [f"fragment F{i} on Campus {{ ...F{i - 1} }}" for i in range(1, levels)]
+    return f"{{ campuses {{ ...F{levels - 1} }} }} " + " ".join(fragments)
+
+
 PAGE = "courses(first: $n) { edges { node { sessions(first: $n) { edges { node { id } } } } } }"
 
 
@@ -85,6 +92,11 @@ ATTACKS: tuple[Attack, ...] = (
     Attack("fragment fan-out, 300 levels", "QUERY_TOO_COMPLEX", {"query": fragment_fanout(300)}),
     # About 4,970 tokens: the most the parser is ever asked to read.
     Attack("fragment fan-out, 495 levels", "QUERY_TOO_COMPLEX", {"query": fragment_fanout(495)}),
+    Attack(
+        "fragment chain, 400 levels",
+        "GRAPHQL_VALIDATION_FAILED",
+        {"query": fragment_chain(400)},
+    ),
     Attack(
         "fragment cycle",
         "GRAPHQL_VALIDATION_FAILED",

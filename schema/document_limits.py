@@ -15,6 +15,7 @@ What is measured (fields are counted as if every fragment were written out):
 - depth: nesting of fields below the operation (introspection fields excluded),
   as graphql-depth-limit and Strawberry's QueryDepthLimiter count it;
 - aliases: aliased fields, as Strawberry's MaxAliasesLimiter counts them;
+- spread levels: fragments spread inside fragments, at the deepest;
 - cost: see schema/cost.py, for the operation that will run.
 """
 
@@ -51,6 +52,8 @@ class DocumentLimits:
     max_fields: int = 2000
     max_selection_fields: int = 64
     max_cost: int = 25_000
+    # Fragments spread inside fragments: client code rarely nests ten.
+    max_spread_levels: int = 32
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +66,8 @@ class Shape:
     # Field nodes merged into this set itself, and the widest set nested below it.
     own: int = 0
     widest_below: int = 0
+    # Fragments spread inside fragments spread inside …, at the deepest.
+    spread_levels: int = 0
 
     @property
     def widest(self) -> int:
@@ -97,7 +102,7 @@ class DocumentMeasure:
 
     def measure(self, selection_set: SelectionSetNode) -> Shape:
         self.selection_sets_walked += 1
-        fields = aliases = depth = own = widest_below = 0
+        fields = aliases = depth = own = widest_below = spread_levels = 0
         for selection in selection_set.selections:
             if isinstance(selection, FieldNode):
                 fields += 1
@@ -109,13 +114,16 @@ class DocumentMeasure:
                 fields += child.fields
                 aliases += child.aliases
                 widest_below = max(widest_below, child.widest)
+                spread_levels = max(spread_levels, child.spread_levels)
                 if not selection.name.value.startswith("__"):
                     depth = max(depth, 1 + child.depth)
                 continue
             if isinstance(selection, InlineFragmentNode):
                 merged = self.measure(selection.selection_set)
+                spread_levels = max(spread_levels, merged.spread_levels)
             elif isinstance(selection, FragmentSpreadNode):
                 merged = self.fragment(selection.name.value)
+                spread_levels = max(spread_levels, 1 + merged.spread_levels)
             else:  # pragma: no cover - the three kinds of selection
                 continue
             # A fragment's own fields merge into this selection set.
@@ -124,7 +132,7 @@ class DocumentMeasure:
             depth = max(depth, merged.depth)
             own += merged.own
             widest_below = max(widest_below, merged.widest_below)
-        return Shape(fields, aliases, depth, own, widest_below)
+        return Shape(fields, aliases, depth, own, widest_below, spread_levels)
 
 
 def _error(message: str, code: str, **extensions: Any) -> GraphQLError:
@@ -187,6 +195,17 @@ def _shape_errors(document: DocumentNode, limits: DocumentLimits) -> list[GraphQ
     too_big = refusal(fields, widest, limits)
     if too_big is not None:
         return [too_big]
+    spread_levels = max((shape.spread_levels for shape in all_shapes), default=0)
+    if spread_levels > limits.max_spread_levels:
+        # graphql-core's validation follows spreads by recursion, in time that
+        # grows faster than the chain: 150 levels take tens of milliseconds.
+        return [
+            _error(
+                f"Fragments are spread {spread_levels} levels deep; the limit is "
+                f"{limits.max_spread_levels}.",
+                "GRAPHQL_VALIDATION_FAILED",
+            )
+        ]
     errors = [
         _error(
             f"'{op.name.value if op.name else 'anonymous'}' exceeds maximum operation depth "

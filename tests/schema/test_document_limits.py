@@ -107,7 +107,7 @@ def _chain(length: int, *, closing: str = "id") -> str:
 
 def test_long_fragment_chains_need_no_deep_recursion() -> None:
     # Far more fragment levels than Python's recursion limit allows frames.
-    assert errors(_chain(3000)) == []
+    assert errors(_chain(3000), max_spread_levels=5000) == []
     operation = parse(_chain(3000), max_tokens=None)
     assert operation_cost(operation, None, {}, DEFAULTS) == 1
 
@@ -131,3 +131,10 @@ def test_dependency_order_puts_spread_fragments_first() -> None:
     assert order.index("C") < order.index("B") < order.index("A")
     assert cycle == "D"
     assert "D" not in order
+
+
+def test_fragments_spread_deep_are_refused() -> None:
+    assert errors(_chain(32)) == []  # the operation spreads F31, which spreads F30, …
+    assert errors(_chain(33)) == [
+        "GRAPHQL_VALIDATION_FAILED: Fragments are spread 33 levels deep; the limit is 32."
+    ]

@@ -24,6 +24,7 @@ BEFORE_VALIDATION = BEFORE_PARSING | {
     "fragment fan-out, 18 levels",
     "fragment fan-out, 300 levels",
     "fragment fan-out, 495 levels",
+    "fragment chain, 400 levels",
     "fragment cycle",
     "cost via variable default",
     "cost via 100.0",
