@@ -131,6 +131,11 @@ ATTACKS: tuple[Attack, ...] = (
         {"query": "{ " + " courses { edges { node { id } } }" * 400 + " }"},
     ),
     Attack(
+        "64 copies of a page",
+        "GRAPHQL_VALIDATION_FAILED",
+        {"query": "{ " + " courses(first: 1) { edges { node { id } } }" * 64 + " }"},
+    ),
+    Attack(
         "alias flood",
         "GRAPHQL_VALIDATION_FAILED",
         {"query": "{ " + " ".join(f"c{i}: campuses {{ id }}" for i in range(31)) + " }"},

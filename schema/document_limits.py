@@ -12,6 +12,8 @@ What is measured (fields are counted as if every fragment were written out):
 - fields: all field nodes of the document;
 - widest selection: field nodes merged into one selection set (its own, and
   those of the fragments and inline fragments spread into it);
+- comparisons: pairs of same-named fields graphql-core's validation will
+  compare (OverlappingFieldsCanBeMerged), bounded from the fields' sizes;
 - depth: nesting of fields below the operation (introspection fields excluded),
   as graphql-depth-limit and Strawberry's QueryDepthLimiter count it;
 - aliases: aliased fields, as Strawberry's MaxAliasesLimiter counts them;
@@ -22,7 +24,7 @@ What is measured (fields are counted as if every fragment were written out):
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from graphql import (
@@ -51,6 +53,7 @@ class DocumentLimits:
     max_aliases: int = 30
     max_fields: int = 2000
     max_selection_fields: int = 64
+    max_field_comparisons: int = 2000
     max_cost: int = 25_000
     # Fragments spread inside fragments: client code rarely nests ten.
     max_spread_levels: int = 32
@@ -68,10 +71,26 @@ class Shape:
     widest_below: int = 0
     # Fragments spread inside fragments spread inside …, at the deepest.
     spread_levels: int = 0
+    # Fields merged into this set, by response name: how many, the sum of their
+    # sizes (1 + fields below) and of the squares of their sizes.
+    own_names: Mapping[str, tuple[int, int, int]] = field(default_factory=dict)
+    # Comparisons validation makes in the sets nested below (see `comparisons`).
+    comparisons_below: int = 0
 
     @property
     def widest(self) -> int:
         return max(self.own, self.widest_below)
+
+    @property
+    def comparisons(self) -> int:
+        """At most how many field pairs graphql-core compares for this set and below.
+
+        OverlappingFieldsCanBeMerged compares every pair of fields that share a
+        response name, then their selections pair by pair: two fields of sizes
+        a and b (counting themselves) cost at most a * b comparisons.
+        """
+        own = sum((total * total - squares) // 2 for _, total, squares in self.own_names.values())
+        return own + self.comparisons_below
 
 
 class FragmentCycle(Exception):
@@ -102,25 +121,39 @@ class DocumentMeasure:
 
     def measure(self, selection_set: SelectionSetNode) -> Shape:
         self.selection_sets_walked += 1
-        fields = aliases = depth = own = widest_below = spread_levels = 0
+        fields = aliases = depth = own = widest_below = spread_levels = comparisons_below = 0
+        own_names: dict[str, tuple[int, int, int]] = {}
+
+        def add(name: str, count: int, total: int, squares: int) -> None:
+            had = own_names.get(name, (0, 0, 0))
+            own_names[name] = (had[0] + count, had[1] + total, had[2] + squares)
+
         for selection in selection_set.selections:
             if isinstance(selection, FieldNode):
                 fields += 1
                 own += 1
                 aliases += selection.alias is not None
+                key = (selection.alias or selection.name).value
                 if selection.selection_set is None:
+                    add(key, 1, 1, 1)
                     continue
                 child = self.measure(selection.selection_set)
+                size = 1 + child.fields
+                add(key, 1, size, size * size)
                 fields += child.fields
                 aliases += child.aliases
                 widest_below = max(widest_below, child.widest)
                 spread_levels = max(spread_levels, child.spread_levels)
+                comparisons_below += child.comparisons
                 if not selection.name.value.startswith("__"):
                     depth = max(depth, 1 + child.depth)
                 continue
             if isinstance(selection, InlineFragmentNode):
                 merged = self.measure(selection.selection_set)
                 spread_levels = max(spread_levels, merged.spread_levels)
+                # Its nested sets are this definition's; a named fragment's
+                # are validated once, with its definition.
+                comparisons_below += merged.comparisons_below
             elif isinstance(selection, FragmentSpreadNode):
                 merged = self.fragment(selection.name.value)
                 spread_levels = max(spread_levels, 1 + merged.spread_levels)
@@ -132,7 +165,11 @@ class DocumentMeasure:
             depth = max(depth, merged.depth)
             own += merged.own
             widest_below = max(widest_below, merged.widest_below)
-        return Shape(fields, aliases, depth, own, widest_below, spread_levels)
+            for name, (count, total, squares) in merged.own_names.items():
+                add(name, count, total, squares)
+        return Shape(
+            fields, aliases, depth, own, widest_below, spread_levels, own_names, comparisons_below
+        )
 
 
 def _error(message: str, code: str, **extensions: Any) -> GraphQLError:
@@ -195,6 +232,22 @@ def _shape_errors(document: DocumentNode, limits: DocumentLimits) -> list[GraphQ
     too_big = refusal(fields, widest, limits)
     if too_big is not None:
         return [too_big]
+    # Each definition's own sets, once: fragments' sets are validated with
+    # their definitions, wherever they are spread.
+    comparisons = sum(shape.comparisons for _, shape in shapes) + sum(
+        shape.comparisons for shape in measure.shapes.values()
+    )
+    if comparisons > limits.max_field_comparisons:
+        # graphql-core compares every pair of same-named fields, then their
+        # selections pair by pair: 64 copies of a small page took 300 ms.
+        return [
+            _error(
+                "This document repeats fields so often that checking they agree would "
+                f"compare about {min(comparisons, MAX_REPORTED_COST)} pairs; the limit is "
+                f"{limits.max_field_comparisons}. Ask for each field once.",
+                "GRAPHQL_VALIDATION_FAILED",
+            )
+        ]
     spread_levels = max((shape.spread_levels for shape in all_shapes), default=0)
     if spread_levels > limits.max_spread_levels:
         # graphql-core's validation follows spreads by recursion, in time that

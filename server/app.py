@@ -86,6 +86,7 @@ def create_app(settings: Settings, *, event_listeners: Sequence[_EventListener] 
                     max_aliases=settings.max_aliases,
                     max_fields=settings.max_query_fields,
                     max_selection_fields=settings.max_selection_fields,
+                    max_field_comparisons=settings.max_field_comparisons,
                     max_cost=settings.max_query_cost,
                 ),
                 operation_timeout=settings.operation_timeout_seconds,

@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     # selection set: bounds the work of validation (comparing same-named fields).
     max_query_fields: int = Field(default=2000, ge=100)
     max_selection_fields: int = Field(default=64, ge=10)
+    # Pairs of same-named fields validation compares (OverlappingFieldsCanBeMerged).
+    max_field_comparisons: int = Field(default=2000, ge=100)
     operation_timeout_seconds: float = Field(default=30, gt=0, le=3600)
     ws_max_message_bytes: int = Field(default=65536, ge=1024, le=16 * 1024 * 1024)
     # Strict-Transport-Security max-age; set it only when TLS is in front. 0 = not sent.

@@ -3,6 +3,8 @@ limiters they replace."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from graphql import parse, validate
 from strawberry.extensions.max_aliases import create_validator as alias_validator
@@ -53,7 +55,7 @@ def test_fragment_fan_out_is_refused_on_its_expanded_size() -> None:
         "QUERY_TOO_COMPLEX: This document has 8193 fields once its fragments are expanded; "
         "the limit is 2000."
     ]
-    assert errors(fragment_fanout(5)) == []  # 64 fields, all in one selection set
+    assert errors(fragment_fanout(4)) == []  # 32 fields, all in one selection set
 
 
 def test_fragment_cycles_end_the_walk() -> None:
@@ -138,3 +140,29 @@ def test_fragments_spread_deep_are_refused() -> None:
     assert errors(_chain(33)) == [
         "GRAPHQL_VALIDATION_FAILED: Fragments are spread 33 levels deep; the limit is 32."
     ]
+
+
+def test_repeated_fields_are_weighed_by_the_comparisons_they_cost() -> None:
+    page = " courses(first: 1) { edges { node { id } } }"  # size 4: itself and 3 below
+    # n copies: n(n-1)/2 pairs, each 4 * 4 comparisons at most.
+    assert errors("{" + page * 16 + " }") == []  # 120 pairs: 1920
+    assert errors("{" + page * 17 + " }") == [
+        "GRAPHQL_VALIDATION_FAILED: This document repeats fields so often that checking "
+        "they agree would compare about 2176 pairs; the limit is 2000. Ask for each field once."
+    ]
+    # Distinct fields, as real operations ask for them, compare nothing.
+    catalogue = Path(__file__).resolve().parents[1] / "operations" / "catalogue_page.graphql"
+    document = parse(catalogue.read_text())
+    measure = DocumentMeasure({})
+    assert measure.measure(document.definitions[0].selection_set).comparisons == 0  # type: ignore[attr-defined]
+
+
+def test_fragments_count_comparisons_where_they_are_spread() -> None:
+    fragment = "fragment P on Query { courses(first: 1) { edges { node { id } } } }"
+    spreads = " ".join(["...P"] * 2)
+    inline = " ".join(["... on Query { courses(first: 1) { edges { node { id } } } }"] * 17)
+    # Spreading the same fragment twice merges two copies of its fields.
+    assert errors(f"{{ {spreads} }} {fragment}", max_field_comparisons=100) == []
+    assert errors(f"{{ {inline} }}", max_field_comparisons=2175)[0].startswith(
+        "GRAPHQL_VALIDATION_FAILED: This document repeats fields"
+    )

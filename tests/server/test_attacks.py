@@ -29,6 +29,7 @@ BEFORE_VALIDATION = BEFORE_PARSING | {
     "cost via variable default",
     "cost via 100.0",
     "cost via unknown page size",
+    "64 copies of a page",
     "alias flood",
     "deep nesting",
 }
