@@ -89,9 +89,18 @@ def nested(levels: int) -> str:
 
 ATTACKS: tuple[Attack, ...] = (
     Attack("fragment fan-out, 18 levels", "QUERY_TOO_COMPLEX", {"query": fragment_fanout(18)}),
-    Attack("fragment fan-out, 300 levels", "QUERY_TOO_COMPLEX", {"query": fragment_fanout(300)}),
-    # About 4,970 tokens: the most the parser is ever asked to read.
-    Attack("fragment fan-out, 495 levels", "QUERY_TOO_COMPLEX", {"query": fragment_fanout(495)}),
+    Attack("fragment fan-out, 190 levels", "QUERY_TOO_COMPLEX", {"query": fragment_fanout(190)}),
+    # About 4,970 tokens, but too many definitions to be parsed at all.
+    Attack(
+        "fragment fan-out, 495 levels",
+        "GRAPHQL_VALIDATION_FAILED",
+        {"query": fragment_fanout(495)},
+    ),
+    Attack(
+        "fragment chain, 150 levels",
+        "GRAPHQL_VALIDATION_FAILED",
+        {"query": fragment_chain(150)},
+    ),
     Attack(
         "fragment chain, 400 levels",
         "GRAPHQL_VALIDATION_FAILED",
@@ -145,6 +154,23 @@ ATTACKS: tuple[Attack, ...] = (
         "token flood",
         "GRAPHQL_PARSE_FAILED",
         {"query": "{ campuses { " + " id" * 6000 + " } }"},
+    ),
+    Attack(
+        "900 KB string argument",
+        "GRAPHQL_PARSE_FAILED",
+        {
+            "query": '{ courses(first: 1, filter: {search: "'
+            + "a" * 900_000
+            + '"}) { edges { cursor } } }'
+        },
+    ),
+    Attack(
+        "600 unused fragments",
+        "GRAPHQL_VALIDATION_FAILED",
+        {
+            "query": "{ __typename } "
+            + " ".join(f"fragment F{i} on Query {{ __typename }}" for i in range(600))
+        },
     ),
     Attack(
         "cursor beyond 64 bits",

@@ -96,6 +96,7 @@ def build_schema(
     *,
     mask_errors: bool = False,
     max_tokens: int = 5000,
+    max_characters: int = 100_000,
     introspection: bool = True,
     limits: DocumentLimits | None = None,
     operation_timeout: float | None = None,
@@ -111,7 +112,7 @@ def build_schema(
         # Parsing hooks, in order: a known text skips the rest; the scan refuses
         # before the parser runs; the parser keeps its own exact token limit.
         partial(ReuseValidDocument, documents=documents),
-        partial(DocumentScan, max_tokens=max_tokens, limits=limits),
+        partial(DocumentScan, max_tokens=max_tokens, max_characters=max_characters, limits=limits),
         partial(MaxTokensLimiter, max_token_count=max_tokens),
         # Validation hooks, in order: each steps aside once one refused.
         RequireOperationName,

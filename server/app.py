@@ -80,6 +80,7 @@ def create_app(settings: Settings, *, event_listeners: Sequence[_EventListener] 
             schema = build_schema(
                 mask_errors=settings.is_production,
                 max_tokens=settings.max_query_tokens,
+                max_characters=settings.max_query_characters,
                 introspection=settings.introspection_enabled,
                 limits=DocumentLimits(
                     max_depth=settings.max_query_depth,
@@ -87,6 +88,7 @@ def create_app(settings: Settings, *, event_listeners: Sequence[_EventListener] 
                     max_fields=settings.max_query_fields,
                     max_selection_fields=settings.max_selection_fields,
                     max_field_comparisons=settings.max_field_comparisons,
+                    max_definitions=settings.max_query_definitions,
                     max_cost=settings.max_query_cost,
                 ),
                 operation_timeout=settings.operation_timeout_seconds,

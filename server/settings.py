@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     cors_origins: Annotated[tuple[str, ...], NoDecode] = ()
     max_query_depth: int = Field(default=12, ge=2, le=50)
     max_query_tokens: int = Field(default=5000, ge=100)
+    max_query_characters: int = Field(default=100_000, ge=1000)
+    max_query_definitions: int = Field(default=200, ge=1)
     max_aliases: int = Field(default=30, ge=1)
     max_query_cost: int = Field(default=25_000, ge=100)
     # Field nodes once fragments are expanded, in the document and in one

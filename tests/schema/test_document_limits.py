@@ -109,7 +109,7 @@ def _chain(length: int, *, closing: str = "id") -> str:
 
 def test_long_fragment_chains_need_no_deep_recursion() -> None:
     # Far more fragment levels than Python's recursion limit allows frames.
-    assert errors(_chain(3000), max_spread_levels=5000) == []
+    assert errors(_chain(3000), max_spread_levels=5000, max_definitions=5000) == []
     operation = parse(_chain(3000), max_tokens=None)
     assert operation_cost(operation, None, {}, DEFAULTS) == 1
 
@@ -117,7 +117,7 @@ def test_long_fragment_chains_need_no_deep_recursion() -> None:
 def test_cycles_at_the_end_of_long_chains_are_found() -> None:
     # F0 spreads F1999, which leads back to F0 through every other fragment.
     cyclic = _chain(2000, closing="...F1999")
-    (error,) = errors(cyclic)
+    (error,) = errors(cyclic, max_definitions=5000)
     assert error.startswith("GRAPHQL_VALIDATION_FAILED: Cannot spread fragment 'F")
     # Cost alone (as the tests ask it) weighs what it can and stops.
     assert operation_cost(parse(cyclic, max_tokens=None), None, {}, DEFAULTS) == 1

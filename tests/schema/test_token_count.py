@@ -98,3 +98,8 @@ def test_the_scan_never_counts_more_than_the_checks(text: str) -> None:
     found = scan(text, 10**6)
     assert found.fields <= fields
     assert found.widest <= widest
+
+
+def test_the_scan_counts_definitions() -> None:
+    document = "query A($v: I = {a: {b: 1}}) { a { b } } fragment F on T { b } { c(o: {d: 1}) }"
+    assert scan(document, 10**6).definitions == 3
