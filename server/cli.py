@@ -54,7 +54,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
     port = args.port or settings.port
     with database_available(settings):
         uvicorn.run(
-            create_app(settings),
+            create_app(settings, freeze_startup_heap=True),
             host=host,
             port=port,
             log_level=settings.log_level,
