@@ -60,6 +60,17 @@ def fragment_fanout(levels: int) -> str:
     return f"{{ campuses {{ ...F{levels} }} }} " + " ".join(fragments)
 
 
+def nested_fanout(levels: int) -> str:
+    """Like fragment_fanout, but each copy sits under its own field (a course's sessions)."""
+    path = "sessions {{ edges {{ node {{ course {{ ...F{} }} }} }} }}"
+    fragments = ["fragment F0 on Course { id slug }"]
+    fragments += [
+        f"fragment F{i} on Course {{ a: {path.format(i - 1)} b: {path.format(i - 1)} }}"
+        for i in range(1, levels + 1)
+    ]
+    return f'{{ course(slug: "x") {{ ...F{levels} }} }} ' + " ".join(fragments)
+
+
 def fragment_chain(levels: int) -> str:
     """F1 spreads F0, F2 spreads F1, …: small once written out, deep to follow."""
     fragments = ["fragment F0 on Campus { id }"]
@@ -90,8 +101,23 @@ def nested(levels: int) -> str:
 
 
 ATTACKS: tuple[Attack, ...] = (
-    Attack("fragment fan-out, 18 levels", "QUERY_TOO_COMPLEX", {"query": fragment_fanout(18)}),
-    Attack("fragment fan-out, 190 levels", "QUERY_TOO_COMPLEX", {"query": fragment_fanout(190)}),
+    # Both copies of each level merge into one selection set: too wide at once.
+    Attack(
+        "fragment fan-out, 18 levels",
+        "GRAPHQL_VALIDATION_FAILED",
+        {"query": fragment_fanout(18)},
+    ),
+    Attack(
+        "fragment fan-out, 190 levels",
+        "GRAPHQL_VALIDATION_FAILED",
+        {"query": fragment_fanout(190)},
+    ),
+    # Each level in its own selection sets: too many fields once expanded.
+    Attack(
+        "nested fragment fan-out, 30 levels",
+        "QUERY_TOO_COMPLEX",
+        {"query": nested_fanout(30)},
+    ),
     # About 4,970 tokens, but too many definitions to be parsed at all.
     Attack(
         "fragment fan-out, 495 levels",

@@ -100,6 +100,15 @@ class FragmentCycle(Exception):
         self.name = name
 
 
+class TooLarge(Exception):
+    """Measuring stopped early: the document is over a field limit whatever the rest holds."""
+
+    def __init__(self, fields: int, widest: int) -> None:
+        super().__init__(fields, widest)
+        self.fields = fields
+        self.widest = widest
+
+
 class DocumentMeasure:
     """Measures selection sets; each fragment's shape is computed once and reused.
 
@@ -107,14 +116,44 @@ class DocumentMeasure:
     so a spread only looks its fragment's shape up.
     """
 
-    def __init__(self, fragments: Mapping[str, FragmentDefinitionNode]) -> None:
+    def __init__(
+        self,
+        fragments: Mapping[str, FragmentDefinitionNode],
+        limits: DocumentLimits | None = None,
+    ) -> None:
         self.shapes: dict[str, Shape] = {}
         self.selection_sets_walked = 0  # how much work was done, for tests
+        # With limits, measuring stops (TooLarge) as soon as the document is
+        # known to be over one, so merging the fields of fragments spread
+        # thousands of times never runs long: a selection set over the width
+        # limit, or operations whose expanded fields (counted as they are
+        # measured, after the fragments) are over the field limit.
+        self.max_running = limits.max_fields if limits else None
+        self.max_own = limits.max_selection_fields if limits else None
+        self.running: int | None = None  # counting starts with the operations
         order, cycle = dependency_order(fragments)
         if cycle is not None:
             raise FragmentCycle(cycle)
         for name in order:
             self.shapes[name] = self.measure(fragments[name].selection_set)
+
+    def _count(self, fields: int, own: int, in_set: int) -> None:
+        if self.max_own is not None and own > self.max_own:
+            raise TooLarge(fields=0, widest=own)
+        # One selection set (a fragment's, say) over the limit is enough: the
+        # document counts its fields at least once, spread or not.
+        if self.max_running is not None and in_set > self.max_running:
+            raise TooLarge(fields=in_set, widest=0)
+        if self.running is not None:
+            self.running += fields
+            if self.max_running is not None and self.running > self.max_running:
+                raise TooLarge(fields=self.running, widest=0)
+
+    def operation(self, operation: OperationDefinitionNode) -> Shape:
+        """An operation's shape; its fields count towards the running total."""
+        if self.running is None:
+            self.running = 0
+        return self.measure(operation.selection_set)
 
     def fragment(self, name: str) -> Shape:
         # Unknown fragments measure nothing: validation names them.
@@ -133,6 +172,7 @@ class DocumentMeasure:
             if isinstance(selection, FieldNode):
                 fields += 1
                 own += 1
+                self._count(1, own, fields)
                 aliases += selection.alias is not None
                 key = (selection.alias or selection.name).value
                 if selection.selection_set is None:
@@ -165,6 +205,7 @@ class DocumentMeasure:
             aliases += merged.aliases
             depth = max(depth, merged.depth)
             own += merged.own
+            self._count(merged.fields, own, fields)
             widest_below = max(widest_below, merged.widest_below)
             for name, (count, total, squares) in merged.own_names.items():
                 add(name, count, total, squares)
@@ -205,13 +246,13 @@ def refusal(fields: int, widest: int, limits: DocumentLimits) -> GraphQLError | 
     """The error for too many field nodes in the document or in one selection set."""
     if fields > limits.max_fields:
         return _error(
-            f"This document has {min(fields, MAX_REPORTED_COST)} fields once its fragments "
-            f"are expanded; the limit is {limits.max_fields}.",
+            f"This document has over {limits.max_fields} fields once its fragments are "
+            f"expanded; the limit is {limits.max_fields}.",
             "QUERY_TOO_COMPLEX",
         )
     if widest > limits.max_selection_fields:
         return _error(
-            f"A selection set holds {widest} fields; the limit is "
+            f"A selection set holds over {limits.max_selection_fields} fields; the limit is "
             f"{limits.max_selection_fields}. Ask for each field once.",
             "GRAPHQL_VALIDATION_FAILED",
         )
@@ -227,7 +268,8 @@ def _shape_errors(document: DocumentNode, limits: DocumentLimits) -> list[GraphQ
     if too_many is not None:
         return [too_many]
     try:
-        measure = DocumentMeasure(fragments)
+        measure = DocumentMeasure(fragments, limits)
+        shapes = [(op, measure.operation(op)) for op in operations]
     except FragmentCycle as cycle:
         return [
             _error(
@@ -235,7 +277,10 @@ def _shape_errors(document: DocumentNode, limits: DocumentLimits) -> list[GraphQ
                 "GRAPHQL_VALIDATION_FAILED",
             )
         ]
-    shapes = [(op, measure.measure(op.selection_set)) for op in operations]
+    except TooLarge as early:
+        too_large = refusal(early.fields, early.widest, limits)
+        assert too_large is not None
+        return [too_large]
     # Fragments no operation spreads are still validated: they count too.
     used = set()
     for op in operations:

@@ -47,13 +47,15 @@ def scan(source: str, max_tokens: int) -> Scan:
     Braces outside parentheses open selection sets (input objects only occur in
     arguments and variable defaults, inside parentheses). In a selection set, a
     name is a field unless it follows `@` (a directive), `...` (a fragment, or
-    `on` and its type), or is an alias (the next token is `:`).
+    `on` and its type), or is an alias (the next token is `:`). A fragment
+    spread counts as one field: its fragment holds at least one.
     """
     tokens = fields = widest = definitions = 0
     open_sets: list[int] = []  # fields so far in each open selection set
     parens = 0
     skip_names = 0  # names that follow `...` or `@`
     counted_last = False  # the previous token was counted as a field
+    last = ""
     for match in _TOKEN.finditer(source):
         lexeme = match.group()
         if lexeme[0] == "#":
@@ -62,6 +64,7 @@ def scan(source: str, max_tokens: int) -> Scan:
         if tokens > max_tokens:
             break
         was_counted, counted_last = counted_last, False
+        previous, last = last, lexeme
         if lexeme == "(":
             parens += 1
         elif lexeme == ")":
@@ -85,6 +88,10 @@ def scan(source: str, max_tokens: int) -> Scan:
                 skip_names -= 1
                 if lexeme == "on":
                     skip_names = 1  # the type condition's name
+                elif previous == "...":
+                    # A fragment spread brings at least one field into this set.
+                    open_sets[-1] += 1
+                    fields += 1
                 continue
             open_sets[-1] += 1
             fields += 1

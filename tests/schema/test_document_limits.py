@@ -10,10 +10,15 @@ from graphql import parse, validate
 from strawberry.extensions.max_aliases import create_validator as alias_validator
 from strawberry.extensions.query_depth_limiter import create_validator as depth_validator
 
-from bench.attacks import fragment_fanout
+from bench.attacks import fragment_fanout, nested_fanout
 from schema.build import build_schema
 from schema.cost import operation_cost, page_defaults, weigher_for
-from schema.document_limits import DocumentLimits, DocumentMeasure, document_errors
+from schema.document_limits import (
+    DocumentLimits,
+    DocumentMeasure,
+    TooLarge,
+    document_errors,
+)
 from schema.fragments import dependency_order
 
 SCHEMA = build_schema()._schema
@@ -51,11 +56,27 @@ def test_each_fragment_is_weighed_once() -> None:
 
 
 def test_fragment_fan_out_is_refused_on_its_expanded_size() -> None:
+    # Copies merged into one selection set make it too wide first.
     assert errors(fragment_fanout(12)) == [
-        "QUERY_TOO_COMPLEX: This document has 8193 fields once its fragments are expanded; "
-        "the limit is 2000."
+        "GRAPHQL_VALIDATION_FAILED: A selection set holds over 64 fields; the limit is 64. "
+        "Ask for each field once."
+    ]
+    # Copies under fields of their own make the document too big.
+    assert errors(nested_fanout(12), max_depth=100, max_aliases=10**6) == [
+        "QUERY_TOO_COMPLEX: This document has over 2000 fields once its fragments are "
+        "expanded; the limit is 2000."
     ]
     assert errors(fragment_fanout(4)) == []  # 32 fields, all in one selection set
+
+
+def test_measuring_stops_once_a_limit_is_passed() -> None:
+    document = parse(nested_fanout(12), max_tokens=None)
+    fragments = {d.name.value: d for d in document.definitions[1:]}  # type: ignore[attr-defined]
+    with pytest.raises(TooLarge):
+        DocumentMeasure(fragments, DocumentLimits())  # type: ignore[arg-type]
+    measure = DocumentMeasure(fragments)  # type: ignore[arg-type]
+    # F0: 2 fields; each level: twice (sessions, edges, node, course and the level below).
+    assert measure.shapes["F12"].fields == 10 * 2**12 - 8
 
 
 def test_fragment_cycles_end_the_walk() -> None:
@@ -72,7 +93,7 @@ def test_selection_sets_count_fields_merged_from_fragments() -> None:
     three = f"{{ campuses {{ ...Many ...Many ... on Campus {{ ...Many }} id }} }} {fragment}"
     assert errors(three, max_aliases=100, max_selection_fields=61) == []
     assert errors(three, max_aliases=100, max_selection_fields=60) == [
-        "GRAPHQL_VALIDATION_FAILED: A selection set holds 61 fields; the limit is 60. "
+        "GRAPHQL_VALIDATION_FAILED: A selection set holds over 60 fields; the limit is 60. "
         "Ask for each field once."
     ]
 

@@ -73,7 +73,8 @@ def _measured(document: str) -> tuple[int, int]:
             2,
         ),
         ('{ a(s: "{ b c d }") { ... on T { e f } ... @include(if: true) { g } h } }', 5, 2),
-        ("fragment F on T { a b { c } } { x { ...F y } }", 5, 2),
+        # A spread counts as one field: its fragment holds at least one.
+        ("fragment F on T { a b { c } } { x { ...F y } }", 6, 2),
         ("{ a: b c: d e }", 3, 3),
     ],
 )

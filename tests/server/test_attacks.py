@@ -33,6 +33,7 @@ BEFORE_PARSING = frozenset(
 BEFORE_VALIDATION = BEFORE_PARSING | {
     "fragment fan-out, 18 levels",
     "fragment fan-out, 190 levels",
+    "nested fragment fan-out, 30 levels",
     "fragment chain, 150 levels",
     "fragment cycle",
     "cost via variable default",
