@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import orjson
@@ -45,9 +45,23 @@ class Keyset:
     id: ObjectId
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MILLISECOND = timedelta(milliseconds=1)
+
+
+def _milliseconds(value: datetime) -> int:
+    """Milliseconds since the epoch, as MongoDB stores a date.
+
+    Integer arithmetic: through a float timestamp, dates land a millisecond
+    off now and then, and a cursor a millisecond early repeats or skips rows.
+    """
+    aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    return (aware - _EPOCH) // _MILLISECOND
+
+
 def _pack_value(value: SortValue) -> list[Any]:
     if isinstance(value, datetime):
-        return ["d", int(value.timestamp() * 1000)]
+        return ["d", _milliseconds(value)]
     if isinstance(value, bool) or value is None:
         raise InvalidCursor("unsupported sort value")
     if isinstance(value, int | float):
@@ -68,7 +82,7 @@ def _unpack_value(packed: Any, expected_kind: str) -> SortValue:
         raise InvalidCursor("malformed cursor")
     if kind == "d" and isinstance(raw, int) and not isinstance(raw, bool):
         try:
-            return datetime.fromtimestamp(raw / 1000, tz=UTC)
+            return _EPOCH + raw * _MILLISECOND
         except (OverflowError, OSError, ValueError):
             raise InvalidCursor("malformed cursor") from None
     if kind == "n" and isinstance(raw, float):
@@ -118,7 +132,7 @@ def after_filter(spec: SortSpec, keyset: Keyset) -> dict[str, Any]:
 def _comparable(value: SortValue) -> Any:
     # Mongo stores datetimes to the millisecond; compare at that precision.
     if isinstance(value, datetime):
-        return int(value.timestamp() * 1000)
+        return _milliseconds(value)
     return value
 
 
