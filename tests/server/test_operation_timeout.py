@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from starlette.testclient import TestClient
 
 from server.app import create_app
@@ -12,7 +13,7 @@ from tests.graphql_client import gql
 
 
 def test_slow_operations_are_stopped(
-    make_settings: Callable[..., Settings], fresh_db_name: str
+    make_settings: Callable[..., Settings], fresh_db_name: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     # Any wait for MongoDB outlasts a microsecond.
     settings = make_settings(fresh_db_name, operation_timeout_seconds=0.000001)
@@ -24,6 +25,9 @@ def test_slow_operations_are_stopped(
         assert "stopped" in error["message"]
         # The database client survives the interrupted command.
         assert client.get("/readyz").status_code == 200
+    # Operators find the stopped operation by its request id.
+    (line,) = [r.getMessage() for r in caplog.records if "stopped after" in r.getMessage()]
+    assert "request " in line
 
 
 def test_operations_within_the_limit_run(seeded_client: TestClient) -> None:
