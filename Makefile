@@ -48,4 +48,4 @@ bench-attacks: install
 	$(BIN)/python -m bench.attacks $(if $(URL),--url $(URL))
 
 clean:
-	rm -rf $(VENV) .leeto .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .leeto .mypy_cache .ruff_cache .pytest_cache .hypothesis
