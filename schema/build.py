@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any
 
 import strawberry
+from graphql import ExecutionResult as GraphQLExecutionResult
 from graphql import GraphQLError
 from strawberry.extensions import (
     DisableIntrospection,
     MaxTokensLimiter,
     SchemaExtension,
 )
-from strawberry.types import ExecutionContext, ExecutionResult
-from strawberry.types.graphql import OperationType
+from strawberry.types import ExecutionContext
 
 from schema.campus import Campus
 from schema.course import Course
@@ -49,33 +49,18 @@ class LeetoSchema(strawberry.Schema):
         # ErrorShaping logs the unexpected errors; client errors are not worth a log line.
         return
 
-    async def execute(
-        self,
-        query: str | None,
-        variable_values: dict[str, Any] | None = None,
-        context_value: Any | None = None,
-        root_value: Any | None = None,
-        operation_name: str | None = None,
-        allowed_operation_types: Iterable[OperationType] | None = None,
-        operation_extensions: dict[str, Any] | None = None,
-    ) -> ExecutionResult:
-        """One operation (over HTTP or WebSocket), stopped once it runs too long.
+    async def _execute_operation(self, execution_context: Any, *args: Any, **kwargs: Any) -> Any:
+        """Run one query or mutation, stopped once it runs too long.
 
+        Strawberry runs queries and mutations through here whether they came
+        over HTTP or a WebSocket (subscriptions take another path and live on).
         The limit interrupts waiting (MongoDB, loaders), not a busy event loop:
-        the document checks keep the CPU-bound part short. Subscriptions live on.
+        the document checks keep the CPU-bound part short.
         """
         deadline = asyncio.timeout(self.operation_timeout)
         try:
             async with deadline:
-                return await super().execute(
-                    query,
-                    variable_values,
-                    context_value,
-                    root_value,
-                    operation_name,
-                    allowed_operation_types,
-                    operation_extensions,
-                )
+                return await super()._execute_operation(execution_context, *args, **kwargs)
         except TimeoutError:
             if not deadline.expired():
                 raise
@@ -84,13 +69,15 @@ class LeetoSchema(strawberry.Schema):
         log.warning(
             "operation stopped after %ss (request %s)",
             self.operation_timeout,
-            getattr(context_value, "request_id", "-"),
+            getattr(execution_context.context, "request_id", "-"),
         )
         error = GraphQLError(
             f"The operation took longer than {self.operation_timeout:g} s and was stopped.",
             extensions={"code": OPERATION_TIMEOUT_CODE},
         )
-        return ExecutionResult(data=None, errors=[error])
+        result = GraphQLExecutionResult(data=None, errors=[error])
+        execution_context.result = result
+        return result
 
 
 def build_schema(
