@@ -21,6 +21,7 @@ from strawberry.types import ExecutionContext
 from schema.campus import Campus
 from schema.course import Course
 from schema.document_limits import DocumentLimits, DocumentLimitsCheck
+from schema.document_scan import DocumentScan
 from schema.errors import ErrorShaping
 from schema.mutation import Mutation
 from schema.operation_name import RequireOperationName
@@ -28,7 +29,6 @@ from schema.permissions import FreshOperationState, RejectInvalidAccessToken
 from schema.query import Query
 from schema.review import Review
 from schema.session import Session
-from schema.token_count import DocumentScan
 from schema.user import User
 from schema.validation import ReuseValidDocument, Validation, ValidDocuments
 

@@ -1,5 +1,6 @@
-"""The fast token count agrees with graphql-core's lexer, so it never refuses a
-document the parser's own limit would let through."""
+"""The scan before parsing: its token count agrees with graphql-core's lexer, and its
+field counts never exceed what the checks after parsing count, so it refuses nothing
+the parser and those checks would let through."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from schema.document_limits import DocumentMeasure
-from schema.token_count import count_tokens, scan
+from schema.document_scan import count_tokens, scan
 
 OPERATIONS = sorted((Path(__file__).resolve().parents[1] / "operations").glob("*.graphql"))
 

@@ -3,10 +3,12 @@
 graphql-core's lexer and parser are pure Python: a document of 5,000 tokens
 takes tens of milliseconds to parse. One regular expression (run in C) finds the
 same tokens — punctuators, names, numbers and strings; not whitespace, commas
-or comments — and a small state machine over them counts field nodes as
-written (each fragment once), per selection set and in the document. Those are
-lower bounds of what the checks after parsing count (which write fragments
-out), so a document refused here would be refused there too, only later.
+or comments — and a small state machine over them counts definitions and field
+nodes as written (each fragment once, a spread as one field), per selection set
+and in the document. Those are lower bounds of what the checks after parsing
+count (which write fragments out), so a document refused here would be refused
+there too, only later. The document's length is checked first: tokens do not
+bound a string or a comment.
 """
 
 from __future__ import annotations
