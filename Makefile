@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install run seed serve test lint typecheck pytest schema bench clean
+.PHONY: install run seed serve test lint typecheck pytest schema bench bench-attacks clean
 
 $(BIN)/leeto: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -43,5 +43,9 @@ schema: install
 bench: install
 	$(BIN)/python -m bench.round_trips
 
+# Times the refusal of each hostile request (bench/attacks.py); URL=... attacks a running server.
+bench-attacks: install
+	$(BIN)/python -m bench.attacks $(if $(URL),--url $(URL))
+
 clean:
-	rm -rf $(VENV) .leeto .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .leeto .mypy_cache .ruff_cache .pytest_cache .hypothesis

@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import orjson
@@ -45,14 +45,33 @@ class Keyset:
     id: ObjectId
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MILLISECOND = timedelta(milliseconds=1)
+
+
+def _milliseconds(value: datetime) -> int:
+    """Milliseconds since the epoch, as MongoDB stores a date.
+
+    Integer arithmetic: through a float timestamp, dates land a millisecond
+    off now and then, and a cursor a millisecond early repeats or skips rows.
+    """
+    aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    return (aware - _EPOCH) // _MILLISECOND
+
+
 def _pack_value(value: SortValue) -> list[Any]:
     if isinstance(value, datetime):
-        return ["d", int(value.timestamp() * 1000)]
+        return ["d", _milliseconds(value)]
     if isinstance(value, bool) or value is None:
         raise InvalidCursor("unsupported sort value")
     if isinstance(value, int | float):
         return ["n", value]
     return ["s", value]
+
+
+def _fits_bson(number: int) -> bool:
+    """BSON stores integers in at most 64 signed bits; JSON numbers may be longer."""
+    return -(2**63) <= number < 2**63
 
 
 def _unpack_value(packed: Any, expected_kind: str) -> SortValue:
@@ -63,10 +82,12 @@ def _unpack_value(packed: Any, expected_kind: str) -> SortValue:
         raise InvalidCursor("malformed cursor")
     if kind == "d" and isinstance(raw, int) and not isinstance(raw, bool):
         try:
-            return datetime.fromtimestamp(raw / 1000, tz=UTC)
+            return _EPOCH + raw * _MILLISECOND
         except (OverflowError, OSError, ValueError):
             raise InvalidCursor("malformed cursor") from None
-    if kind == "n" and isinstance(raw, int | float) and not isinstance(raw, bool):
+    if kind == "n" and isinstance(raw, float):
+        return raw  # finite: JSON has no NaN or infinity
+    if kind == "n" and isinstance(raw, int) and not isinstance(raw, bool) and _fits_bson(raw):
         return raw
     if kind == "s" and isinstance(raw, str):
         return raw
@@ -111,7 +132,7 @@ def after_filter(spec: SortSpec, keyset: Keyset) -> dict[str, Any]:
 def _comparable(value: SortValue) -> Any:
     # Mongo stores datetimes to the millisecond; compare at that precision.
     if isinstance(value, datetime):
-        return int(value.timestamp() * 1000)
+        return _milliseconds(value)
     return value
 
 

@@ -12,9 +12,20 @@ from bson.errors import InvalidId
 from auth.tokens import AccessTokens, InvalidAccessToken
 from resolvers.errors import Unauthenticated
 
-__all__ = ["Credentials", "Viewer", "authorization_from_params"]
+__all__ = [
+    "TOKEN_EXPIRED",
+    "TOKEN_INVALID",
+    "Credentials",
+    "Viewer",
+    "authorization_from_params",
+    "token_refusal",
+]
 
 _SCHEME: Final = "bearer"
+# `extensions.reason` of a refused token: an expired one can be refreshed, an
+# invalid one cannot (the client must log in again).
+TOKEN_EXPIRED: Final = "TOKEN_EXPIRED"  # noqa: S105 - a reason code, not a secret
+TOKEN_INVALID: Final = "TOKEN_INVALID"  # noqa: S105 - a reason code, not a secret
 _NOT_CHECKED: Final = object()
 
 
@@ -67,7 +78,7 @@ class Credentials:
                 self._result = exc
         if isinstance(self._result, Unauthenticated):
             # A fresh copy each time: GraphQL errors get a path per field.
-            raise Unauthenticated(self._result.message)
+            raise Unauthenticated(self._result.message, reason=token_refusal(self._result))
         result: Viewer | None = self._result
         return result
 
@@ -77,20 +88,32 @@ class Credentials:
         scheme, _, token = self._authorization.partition(" ")
         token = token.strip()
         if scheme.lower() != _SCHEME or not token:
-            raise Unauthenticated("Send the access token as `Authorization: Bearer <token>`.")
+            raise _invalid("Send the access token as `Authorization: Bearer <token>`.")
         if self._tokens is None:
-            raise Unauthenticated("Access tokens are not accepted here.")
+            raise _invalid("Access tokens are not accepted here.")
         try:
             claims = self._tokens.verify(token)
         except InvalidAccessToken as exc:
             if exc.expired:
-                raise Unauthenticated("The access token has expired; refresh it.") from None
-            raise Unauthenticated("The access token is not valid.") from None
+                raise Unauthenticated(
+                    "The access token has expired; refresh it.", reason=TOKEN_EXPIRED
+                ) from None
+            raise _invalid("The access token is not valid.") from None
         try:
             user_id = ObjectId(claims.subject)
         except (InvalidId, TypeError):
-            raise Unauthenticated("The access token is not valid.") from None
+            raise _invalid("The access token is not valid.") from None
         return Viewer(user_id=user_id, token_id=claims.token_id)
+
+
+def _invalid(message: str) -> Unauthenticated:
+    return Unauthenticated(message, reason=TOKEN_INVALID)
+
+
+def token_refusal(error: Unauthenticated) -> str:
+    """Why a presented token was refused: TOKEN_EXPIRED or TOKEN_INVALID."""
+    reason = (error.extensions or {}).get("reason")
+    return reason if isinstance(reason, str) else TOKEN_INVALID
 
 
 def authorization_from_params(params: Mapping[str, Any] | None) -> str | None:

@@ -6,32 +6,43 @@ selection set is weighed by how many objects it can return — its `first` (or
 its default page size; 1 for a plain object field) times its parents' count —
 and the sum must stay under the limit. Plain lists without `first` (a course's
 instructors, the campuses) are short by nature and count once per parent.
+
+The weight of a selection set is linear in its parents' count, so each fragment
+is weighed once, per parent object, and multiplied wherever it is spread: the
+work is linear in the document however its fragments fan out.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import math
+from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
 from graphql import (
-    ExecutionResult,
+    DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
-    GraphQLError,
     GraphQLObjectType,
     GraphQLSchema,
     InlineFragmentNode,
-    IntValueNode,
+    OperationDefinitionNode,
     SelectionSetNode,
-    VariableNode,
     get_operation_ast,
+    value_from_ast_untyped,
 )
-from strawberry.extensions import SchemaExtension
 
-# A page size given through a variable the client left out: the largest default.
+from resolvers.pagination import MAX_FIRST
+from schema.fragments import dependency_order
+
+# A page size the document leaves open (a variable with neither a value nor a
+# declared default, or a value that is not a whole number) is priced at the
+# largest page anyone may ask for: the check must hold whatever the request says.
+UNKNOWN_PAGE_SIZE = MAX_FIRST
+# `first` without a default in the schema.
 DEFAULT_PAGE_SIZE = 20
+_SIZED_ARGUMENTS = frozenset({"first", "ids"})
 
 
 @lru_cache(maxsize=8)
@@ -53,55 +64,85 @@ def page_defaults(schema: GraphQLSchema) -> dict[str, int]:
     return defaults
 
 
-def _first(field: FieldNode, variables: Mapping[str, Any], defaults: Mapping[str, int]) -> int:
-    """How many objects the field can return per parent (1 for a plain object field)."""
-    for argument in field.arguments or ():
-        if argument.name.value not in {"first", "ids"}:
-            continue
-        value = argument.value
-        if isinstance(value, IntValueNode):
-            return int(value.value)
-        if isinstance(value, VariableNode):
-            given = variables.get(value.name.value)
-            if isinstance(given, int):
-                return given
-            if isinstance(given, list):
-                return len(given)
-        return DEFAULT_PAGE_SIZE
-    return defaults.get(field.name.value, 1)
+def page_size(value: Any) -> int | None:
+    """A page size as the server will read it, or None when it cannot be known.
+
+    GraphQL accepts 100.0 for an Int, so integral floats count as what they hold.
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        return int(value)
+    if isinstance(value, list):
+        return len(value)
+    return None
+
+
+def operation_variables(
+    operation: OperationDefinitionNode, given: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The request's variables over the operation's declared defaults."""
+    values: dict[str, Any] = {}
+    for definition in operation.variable_definitions or ():
+        if definition.default_value is not None:
+            values[definition.variable.name.value] = value_from_ast_untyped(
+                definition.default_value
+            )
+    values.update(given)
+    return values
 
 
 class _Weigher:
+    """Objects per parent of each selection set; each fragment weighed once."""
+
     def __init__(
         self,
         fragments: Mapping[str, FragmentDefinitionNode],
         variables: Mapping[str, Any],
         defaults: Mapping[str, int],
     ) -> None:
-        self.fragments = fragments
-        self.variables = variables
+        self.variables = dict(variables)
         self.defaults = defaults
+        self.weights: dict[str, int] = {}
+        self.fragments_weighed = 0  # how much work was done, for tests
+        # Each fragment after those it spreads; fragments on a cycle weigh
+        # nothing (the document checks refuse cycles before any cost is asked).
+        order, _cycle = dependency_order(fragments)
+        for name in order:
+            self.weights[name] = self.weigh(fragments[name].selection_set)
+            self.fragments_weighed += 1
 
-    def weigh(self, selections: SelectionSetNode | None, count: int, seen: frozenset[str]) -> int:
+    def per_parent(self, field: FieldNode) -> int:
+        """How many objects the field can return per parent (1 for a plain object field)."""
+        for argument in field.arguments or ():
+            if argument.name.value in _SIZED_ARGUMENTS:
+                size = page_size(value_from_ast_untyped(argument.value, self.variables))
+                # Below 1 the resolver refuses the field; it must not offset others.
+                return UNKNOWN_PAGE_SIZE if size is None else max(size, 0)
+        return self.defaults.get(field.name.value, 1)
+
+    def fragment(self, name: str) -> int:
+        return self.weights.get(name, 0)  # unknown: validation names it
+
+    def weigh(self, selections: SelectionSetNode | None) -> int:
         total = 0
         for selection in selections.selections if selections else ():
             if isinstance(selection, FieldNode):
                 if selection.selection_set is None or selection.name.value.startswith("__"):
                     continue  # scalars cost nothing; introspection is bounded
-                many = count * _first(selection, self.variables, self.defaults)
-                total += many + self.weigh(selection.selection_set, many, seen)
+                many = self.per_parent(selection)
+                total += many + many * self.weigh(selection.selection_set)
             elif isinstance(selection, InlineFragmentNode):
-                total += self.weigh(selection.selection_set, count, seen)
+                total += self.weigh(selection.selection_set)
             elif isinstance(selection, FragmentSpreadNode):
-                name = selection.name.value
-                fragment = self.fragments.get(name)
-                if fragment is not None and name not in seen:
-                    total += self.weigh(fragment.selection_set, count, seen | {name})
+                total += self.fragment(selection.name.value)
         return total
 
 
 def operation_cost(
-    document: Any,
+    document: DocumentNode,
     operation_name: str | None,
     variables: Mapping[str, Any],
     defaults: Mapping[str, int],
@@ -109,31 +150,19 @@ def operation_cost(
     operation = get_operation_ast(document, operation_name)
     if operation is None:
         return 0
+    return weigher_for(document, operation, variables, defaults).weigh(operation.selection_set)
+
+
+def weigher_for(
+    document: DocumentNode,
+    operation: OperationDefinitionNode,
+    variables: Mapping[str, Any],
+    defaults: Mapping[str, int],
+) -> _Weigher:
     fragments = {
         d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
     }
-    return _Weigher(fragments, variables, defaults).weigh(operation.selection_set, 1, frozenset())
+    return _Weigher(fragments, operation_variables(operation, variables), defaults)
 
 
-class QueryCostLimit(SchemaExtension):
-    def __init__(self, *, max_cost: int) -> None:
-        super().__init__()
-        self.max_cost = max_cost
-
-    def on_execute(self) -> Iterator[None]:
-        context = self.execution_context
-        if context.graphql_document is not None and context.result is None:
-            cost = operation_cost(
-                context.graphql_document,
-                context.operation_name,
-                context.variables or {},
-                page_defaults(context.schema._schema),
-            )
-            if cost > self.max_cost:
-                error = GraphQLError(
-                    f"This operation could return about {cost} objects; the limit is "
-                    f"{self.max_cost}. Ask for smaller pages or fewer aliases.",
-                    extensions={"code": "QUERY_TOO_COMPLEX", "cost": cost},
-                )
-                context.result = ExecutionResult(data=None, errors=[error])
-        yield
+__all__ = ["operation_cost", "page_defaults", "page_size", "weigher_for"]

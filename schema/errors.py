@@ -4,6 +4,7 @@ in production, masked, with the request id to find them in the logs."""
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 
 from graphql import GraphQLError
@@ -15,6 +16,15 @@ log = logging.getLogger("leeto.errors")
 
 MASKED_MESSAGE = "Unexpected error."
 
+# graphql-core's hints ("Did you mean 'courses' or 'course'?"), which name parts
+# of the schema. Validation is asked to leave them out; this catches the rest
+# (variable coercion during execution, enum values, anything a library adds).
+_SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
+
+
+def without_suggestions(message: str) -> str:
+    return _SUGGESTION.sub("", message)
+
 
 def is_unexpected(error: GraphQLError) -> bool:
     original = error.original_error
@@ -22,9 +32,16 @@ def is_unexpected(error: GraphQLError) -> bool:
 
 
 class ErrorShaping(SchemaExtension):
-    """Give every error a code; log and (optionally) mask unexpected ones."""
+    """Give every error a code; log and (optionally) mask unexpected ones.
 
-    mask: bool = False
+    With `hide_suggestions` (introspection off), no message keeps a
+    "Did you mean …?" hint.
+    """
+
+    def __init__(self, *, mask: bool = False, hide_suggestions: bool = False) -> None:
+        super().__init__()
+        self.mask = mask
+        self.hide_suggestions = hide_suggestions
 
     def on_operation(self) -> Iterator[None]:
         request_id = str(getattr(self.execution_context.context, "request_id", "-"))
@@ -62,12 +79,10 @@ class ErrorShaping(SchemaExtension):
                     "requestId": request_id,
                 },
             )
+        if self.hide_suggestions:
+            error.message = without_suggestions(error.message)
         if not (error.extensions or {}).get("code"):
             syntax = error.message.startswith("Syntax Error")
             code = "GRAPHQL_PARSE_FAILED" if syntax else "GRAPHQL_VALIDATION_FAILED"
             error.extensions = {**(error.extensions or {}), "code": code}
         return error
-
-
-class MaskedErrorShaping(ErrorShaping):
-    mask = True

@@ -54,12 +54,14 @@ def cmd_serve(args: argparse.Namespace) -> None:
     port = args.port or settings.port
     with database_available(settings):
         uvicorn.run(
-            create_app(settings),
+            create_app(settings, freeze_startup_heap=True),
             host=host,
             port=port,
             log_level=settings.log_level,
             proxy_headers=True,
             server_header=False,
+            # uvicorn's default is 16 MiB: a GraphQL message needs far less.
+            ws_max_size=settings.ws_max_message_bytes,
         )
 
 

@@ -19,7 +19,8 @@ from datastore.encryption import FieldCipher
 from resolvers.account_services import AccountServices
 from resolvers.context import Context
 from resolvers.errors import Unauthenticated
-from resolvers.viewer import Credentials, authorization_from_params
+from resolvers.viewer import Credentials, authorization_from_params, token_refusal
+from server import csrf
 from server.context import build_context
 
 
@@ -59,8 +60,12 @@ class LeetoGraphQL(GraphQL[Context, None]):
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
+        request = Request(scope=scope, receive=receive)
+        if csrf.needs_preflight(request.method, request.headers, request.query_params):
+            await request_error(csrf.MESSAGE, 400)(scope, receive, send)
+            return
         try:
-            response = await self.run(Request(scope=scope, receive=receive))
+            response = await self.run(request)
         except HTTPException as exc:
             status = 415 if exc.reason == "Unsupported content type" else exc.status_code
             response = request_error(exc.reason, status)
@@ -93,7 +98,9 @@ class LeetoGraphQL(GraphQL[Context, None]):
         try:
             context.viewer()
         except Unauthenticated as exc:
-            raise ConnectionRejectionError({"message": exc.message}) from None
+            raise ConnectionRejectionError(
+                {"message": exc.message, "reason": token_refusal(exc)}
+            ) from None
         # The connection's state is not any one operation's: each renews it.
         context.state_is_fresh = False
         unset: UnsetType = UNSET

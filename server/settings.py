@@ -43,8 +43,20 @@ class Settings(BaseSettings):
     cors_origins: Annotated[tuple[str, ...], NoDecode] = ()
     max_query_depth: int = Field(default=12, ge=2, le=50)
     max_query_tokens: int = Field(default=5000, ge=100)
+    max_query_characters: int = Field(default=100_000, ge=1000)
+    max_query_definitions: int = Field(default=200, ge=1)
     max_aliases: int = Field(default=30, ge=1)
     max_query_cost: int = Field(default=25_000, ge=100)
+    # Field nodes once fragments are expanded, in the document and in one
+    # selection set: bounds the work of validation (comparing same-named fields).
+    max_query_fields: int = Field(default=2000, ge=100)
+    max_selection_fields: int = Field(default=64, ge=10)
+    # Pairs of same-named fields validation compares (OverlappingFieldsCanBeMerged).
+    max_field_comparisons: int = Field(default=2000, ge=100)
+    operation_timeout_seconds: float = Field(default=30, gt=0, le=3600)
+    ws_max_message_bytes: int = Field(default=65536, ge=1024, le=16 * 1024 * 1024)
+    # Strict-Transport-Security max-age; set it only when TLS is in front. 0 = not sent.
+    hsts_seconds: int = Field(default=0, ge=0)
     log_level: str = "info"
 
     # Personal data encryption (client-side field level encryption).

@@ -142,6 +142,29 @@ def test_an_expired_token_says_so(accounts_app: AccountsApp, signed_up: dict[str
     body = gql(accounts_app.client, VIEWER, token=expired)
     assert only_error_code(body) == "UNAUTHENTICATED"
     assert "expired" in body["errors"][0]["message"]
+    assert body["errors"][0]["extensions"]["reason"] == "TOKEN_EXPIRED"
+
+
+def test_refusals_tell_expired_from_invalid(
+    accounts_app: AccountsApp, signed_up: dict[str, Any]
+) -> None:
+    # A client refreshes after TOKEN_EXPIRED and logs in again after TOKEN_INVALID.
+    user_id = str(jwt.decode(signed_up["accessToken"], options={"verify_signature": False})["sub"])
+    forgeries = _forgeries(accounts_app, user_id, signed_up["accessToken"])
+    forgeries["refresh token"] = signed_up["refreshToken"]
+    reasons = {}
+    for name, token in forgeries.items():
+        for query in (VIEWER, CAMPUSES):
+            body = gql(accounts_app.client, query, token=token)
+            reasons[f"{name}: {query}"] = body["errors"][0]["extensions"].get("reason")
+    expected = {
+        key: "TOKEN_EXPIRED" if key.startswith("expired:") else "TOKEN_INVALID" for key in reasons
+    }
+    assert reasons == expected
+    bad_scheme = accounts_app.client.post(
+        "/graphql", json={"query": CAMPUSES}, headers={"Authorization": "Basic dXNlcjpwYXNz"}
+    )
+    assert bad_scheme.json()["errors"][0]["extensions"]["reason"] == "TOKEN_INVALID"
 
 
 @pytest.mark.parametrize(

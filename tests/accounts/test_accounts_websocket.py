@@ -74,6 +74,7 @@ def test_each_operation_checks_the_token_again(accounts_app: AccountsApp) -> Non
         expired = _operation(ws, "2", VIEWER)
     assert expired["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
     assert "expired" in expired["errors"][0]["message"]
+    assert expired["errors"][0]["extensions"]["reason"] == "TOKEN_EXPIRED"
 
 
 def test_each_operation_reads_current_roles_and_data(accounts_app: AccountsApp) -> None:

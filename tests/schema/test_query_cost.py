@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 from graphql import parse
 from starlette.testclient import TestClient
 
+from resolvers.pagination import MAX_FIRST
 from schema.build import build_schema
 from schema.cost import operation_cost, page_defaults
 from tests.graphql_client import gql
@@ -46,3 +48,34 @@ def test_alias_floods_are_refused(seeded_client: TestClient) -> None:
     error = body["errors"][0]
     assert error["extensions"]["code"] == "QUERY_TOO_COMPLEX"
     assert error["extensions"]["cost"] > 25_000
+
+
+PAGE = "courses(first: $n) { pageInfo { endCursor } }"
+
+
+def test_declared_defaults_count() -> None:
+    assert cost(f"query($n: Int = 7) {{ {PAGE} }}") == 14
+    # The request's value wins over the default.
+    assert cost(f"query($n: Int = 7) {{ {PAGE} }}", n=3) == 6
+
+
+def test_integral_floats_count_as_integers() -> None:
+    assert cost(f"query($n: Int) {{ {PAGE} }}", n=100.0) == 200
+
+
+@pytest.mark.parametrize("value", [None, "100", 12.5, True, {"x": 1}])
+def test_unknown_page_sizes_are_priced_at_the_maximum(value: object) -> None:
+    given = {} if value is None else {"n": value}
+    assert cost(f"query($n: Int) {{ {PAGE} }}", **given) == 2 * MAX_FIRST
+
+
+def test_negative_pages_do_not_pay_for_others() -> None:
+    query = """{ a: courses(first: -100000) { pageInfo { endCursor } }
+                 b: courses(first: 100) { pageInfo { endCursor } } }"""
+    assert cost(query) == 200
+
+
+def test_listed_ids_count_one_object_each() -> None:
+    ids = ", ".join(f'"{i}"' for i in range(30))
+    assert cost(f"{{ nodes(ids: [{ids}]) {{ id }} }}") == 30
+    assert cost("query($i: [ID!]!) { nodes(ids: $i) { id } }", i=["a", "b"]) == 2
