@@ -30,6 +30,8 @@ from graphql import (
 )
 from strawberry.extensions import SchemaExtension
 
+from resolvers.context import Context
+
 # A page size given through a variable the client left out: the largest default.
 DEFAULT_PAGE_SIZE = 20
 
@@ -129,6 +131,10 @@ class QueryCostLimit(SchemaExtension):
                 context.variables or {},
                 page_defaults(context.schema._schema),
             )
+            # What rate limits charge and logs report: whichever way the cost is
+            # computed, it is left on the request's context.
+            if isinstance(context.context, Context):
+                context.context.operation_cost = cost
             if cost > self.max_cost:
                 error = GraphQLError(
                     f"This operation could return about {cost} objects; the limit is "

@@ -22,11 +22,13 @@ from starlette.websockets import WebSocketClose
 from datastore.client import Client, open_client, server_info
 from datastore.encryption import FieldCipher
 from datastore.indexes import ensure_indexes
+from ratelimit.budget import CostBudget, storage_for
 from schema.build import build_schema
 from server.auth_setup import account_services_from
 from server.body_limit import BodyLimitMiddleware
 from server.graphql_app import LeetoGraphQL
 from server.housekeeping import prune_expired_forever
+from server.rate_limit import cost_rate_limit
 from server.request_id import RequestIdMiddleware
 from server.security import cipher_from, kms_from, passwords_from
 from server.security_headers import SecurityHeadersMiddleware
@@ -68,6 +70,7 @@ def create_app(settings: Settings, *, event_listeners: Sequence[_EventListener] 
         state["client"] = client
         cipher: FieldCipher | None = None
         housekeeping: asyncio.Task[None] | None = None
+        budget: CostBudget | None = None
         try:
             db = client[settings.database_name]
             await ensure_indexes(db)
@@ -75,6 +78,12 @@ def create_app(settings: Settings, *, event_listeners: Sequence[_EventListener] 
             await cipher.ensure_ready()
             if not (await server_info(db)).supports_ttl_and_partial_indexes:
                 housekeeping = asyncio.create_task(prune_expired_forever(db))
+            if settings.rate_limit_points > 0:
+                budget = CostBudget(
+                    points=settings.rate_limit_points,
+                    window_seconds=settings.rate_limit_window_seconds,
+                    storage=storage_for(settings.redis_url),
+                )
             schema = build_schema(
                 mask_errors=settings.is_production,
                 max_depth=settings.max_query_depth,
@@ -82,6 +91,7 @@ def create_app(settings: Settings, *, event_listeners: Sequence[_EventListener] 
                 max_aliases=settings.max_aliases,
                 introspection=settings.introspection_enabled,
                 max_cost=settings.max_query_cost,
+                extra=[cost_rate_limit(budget)] if budget is not None else [],
             )
             graphql.app = LeetoGraphQL(
                 schema,
@@ -100,6 +110,8 @@ def create_app(settings: Settings, *, event_listeners: Sequence[_EventListener] 
                     await housekeeping
             if cipher is not None:
                 await cipher.close()
+            if budget is not None:
+                await budget.close()
             await client.close()
 
     async def healthz(_request: Request) -> Response:

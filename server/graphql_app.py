@@ -59,11 +59,18 @@ class LeetoGraphQL(GraphQL[Context, None]):
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
+        request = Request(scope=scope, receive=receive)
+        context = self.context_for(request)
         try:
-            response = await self.run(Request(scope=scope, receive=receive))
+            response = await self.run(request, context=context)
         except HTTPException as exc:
             status = 415 if exc.reason == "Unsupported content type" else exc.status_code
             response = request_error(exc.reason, status)
+        else:
+            # What the operation decided about its response (rate-limit headers, 429).
+            response.headers.update(context.response_headers)
+            if context.response_status is not None:
+                response.status_code = context.response_status
         await response(scope, receive, send)
 
     def decode_json(self, data: str | bytes) -> object:
@@ -75,10 +82,13 @@ class LeetoGraphQL(GraphQL[Context, None]):
             raise HTTPException(400, "Expected a JSON object with a `query`.")
         return decoded
 
+    def context_for(self, request: Request | WebSocket) -> Context:
+        return build_context(self.database, request, cipher=self.cipher, accounts=self.accounts)
+
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
-        return build_context(self.database, request, cipher=self.cipher, accounts=self.accounts)
+        return self.context_for(request)
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
         """Browsers cannot set headers on a WebSocket: the token comes in connection_init.

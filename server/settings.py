@@ -84,6 +84,14 @@ class Settings(BaseSettings):
     signup_limit_per_address: int = Field(default=10, ge=1)
     signup_window_seconds: int = Field(default=3600, ge=1)
 
+    # Rate limits by cost: every operation is charged its computed cost (at least
+    # 1 point) against a budget per window, per viewer or per client address when
+    # anonymous. 0 turns the limit off. Counters live in process memory, or in
+    # Redis when `redis_url` is set, so that several processes share one budget.
+    rate_limit_points: int = Field(default=100_000, ge=0)
+    rate_limit_window_seconds: int = Field(default=3600, ge=1, le=86400)
+    redis_url: str | None = None
+
     # `leeto users create-admin` reads the password from here, else prompts.
     admin_password: SecretStr | None = None
 
@@ -94,6 +102,15 @@ class Settings(BaseSettings):
             return None
         if not value.startswith(("mongodb://", "mongodb+srv://")):
             raise ValueError("MONGODB_URI must start with mongodb:// or mongodb+srv://")
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _check_redis_url(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        if not value.startswith(("redis://", "rediss://", "redis+unix://")):
+            raise ValueError("LEETO_REDIS_URL must start with redis://, rediss:// or redis+unix://")
         return value
 
     @field_validator("log_level")
@@ -137,6 +154,11 @@ class Settings(BaseSettings):
         if self.refresh_token_idle_days > self.refresh_token_ttl_days:
             raise ValueError(
                 "LEETO_REFRESH_TOKEN_IDLE_DAYS cannot exceed LEETO_REFRESH_TOKEN_TTL_DAYS"
+            )
+        if 0 < self.rate_limit_points < self.max_query_cost:
+            raise ValueError(
+                "LEETO_RATE_LIMIT_POINTS must be at least LEETO_MAX_QUERY_COST (or 0 for no "
+                "limit): an operation the cost limit allows must fit in an empty budget"
             )
         if self.kms_provider is not KmsProvider.LOCAL:
             if self.kms_credentials is None or self.kms_master_key is None:
