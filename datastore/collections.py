@@ -10,6 +10,7 @@ REFRESH_TOKENS = "refreshTokens"
 LOGIN_FAILURES = "loginFailures"
 REVOKED_TOKEN_FAMILIES = "revokedTokenFamilies"  # noqa: S105 - a collection name
 SIGN_UP_ATTEMPTS = "signUpAttempts"
+PERSISTED_QUERIES = "persistedQueries"
 
 ALL = (
     USERS,
@@ -22,4 +23,5 @@ ALL = (
     LOGIN_FAILURES,
     REVOKED_TOKEN_FAMILIES,
     SIGN_UP_ATTEMPTS,
+    PERSISTED_QUERIES,
 )

@@ -19,9 +19,16 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocketClose
 
-from datastore.client import Client, open_client, server_info
+from datastore.client import Client, Database, open_client, server_info
 from datastore.encryption import FieldCipher
 from datastore.indexes import ensure_indexes
+from persisted.documents import (
+    AutomaticPersistedQueries,
+    DocumentPolicy,
+    FreeFormOnly,
+    TrustedDocuments,
+)
+from persisted.manifest import load_manifest
 from ratelimit.budget import CostBudget, storage_for
 from schema.build import build_schema
 from server.auth_setup import account_services_from
@@ -57,12 +64,27 @@ class _LazyGraphQL:
         await self.app(scope, receive, send)
 
 
+def document_policy(
+    settings: Settings, db: Database, trusted: TrustedDocuments | None
+) -> DocumentPolicy:
+    if trusted is not None:
+        return trusted
+    if settings.persisted_queries:
+        return AutomaticPersistedQueries(db, cache_size=settings.persisted_query_cache_size)
+    return FreeFormOnly()
+
+
 def create_app(settings: Settings, *, event_listeners: Sequence[_EventListener] = ()) -> Starlette:
     graphql = _LazyGraphQL()
     state: dict[str, Client] = {}
     # Built before serving, so bad key settings stop the process at once.
     accounts = account_services_from(settings, passwords_from(settings))
     master_key = kms_from(settings)  # production without a master key stops here
+    trusted = (
+        TrustedDocuments(load_manifest(settings.trusted_documents))
+        if settings.trusted_documents is not None
+        else None
+    )
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
@@ -99,6 +121,7 @@ def create_app(settings: Settings, *, event_listeners: Sequence[_EventListener] 
                 graphiql=settings.graphiql_enabled,
                 cipher=cipher,
                 accounts=accounts,
+                documents=document_policy(settings, db, trusted),
             )
             log.info("ready: database %s, env %s", settings.database_name, settings.env.value)
             yield

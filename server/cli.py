@@ -11,6 +11,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from datastore.encryption_keys import MasterKeyError
+from persisted.manifest import ManifestError
 from server.auth_setup import AuthSetupError
 from server.devdb import DevDBError
 from server.settings import Settings, load_settings, variable_name
@@ -168,7 +169,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         args.run(args)
-    except (CommandError, DevDBError, MasterKeyError, AuthSetupError) as exc:
+    except (CommandError, DevDBError, MasterKeyError, AuthSetupError, ManifestError) as exc:
         print(f"leeto: {exc}", file=sys.stderr)
         return 1
     return 0

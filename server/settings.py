@@ -92,6 +92,13 @@ class Settings(BaseSettings):
     rate_limit_window_seconds: int = Field(default=3600, ge=1, le=86400)
     redis_url: str | None = None
 
+    # Persisted operations: automatic persisted queries (Apollo's protocol, stored
+    # in MongoDB with an in-memory LRU of this many documents in front), or, with a
+    # trusted documents manifest, only the manifest's operations.
+    persisted_queries: bool = True
+    persisted_query_cache_size: int = Field(default=1000, ge=0)
+    trusted_documents: Path | None = None
+
     # `leeto users create-admin` reads the password from here, else prompts.
     admin_password: SecretStr | None = None
 
