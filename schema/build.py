@@ -50,8 +50,12 @@ def build_schema(
     introspection: bool = True,
     max_cost: int = 25_000,
     extra: Sequence[ExtensionFactory] = (),
+    observers: Sequence[ExtensionFactory] = (),
 ) -> LeetoSchema:
+    """`extra` run after the built-in checks; `observers` wrap everything, so they
+    see each operation's whole duration and its errors as clients receive them."""
     extensions: list[ExtensionFactory] = [
+        *observers,
         MaskedErrorShaping if mask_errors else ErrorShaping,
         partial(QueryDepthLimiter, max_depth=max_depth),
         partial(MaxTokensLimiter, max_token_count=max_tokens),

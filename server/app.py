@@ -7,6 +7,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from functools import partial
 from typing import Any
 
 from pymongo.errors import PyMongoError
@@ -22,6 +23,8 @@ from starlette.websockets import WebSocketClose
 from datastore.client import Client, Database, open_client, server_info
 from datastore.encryption import FieldCipher
 from datastore.indexes import ensure_indexes
+from observability.metrics import Metrics
+from observability.mongo import CommandMetrics
 from persisted.documents import (
     AutomaticPersistedQueries,
     DocumentPolicy,
@@ -35,6 +38,8 @@ from server.auth_setup import account_services_from
 from server.body_limit import BodyLimitMiddleware
 from server.graphql_app import LeetoGraphQL
 from server.housekeeping import prune_expired_forever
+from server.metrics_endpoint import metrics_route
+from server.operation_log import OperationObserver
 from server.rate_limit import cost_rate_limit
 from server.request_id import RequestIdMiddleware
 from server.security import cipher_from, kms_from, passwords_from
@@ -80,6 +85,7 @@ def create_app(settings: Settings, *, event_listeners: Sequence[_EventListener] 
     # Built before serving, so bad key settings stop the process at once.
     accounts = account_services_from(settings, passwords_from(settings))
     master_key = kms_from(settings)  # production without a master key stops here
+    metrics = Metrics()  # one registry per app
     trusted = (
         TrustedDocuments(load_manifest(settings.trusted_documents))
         if settings.trusted_documents is not None
@@ -88,7 +94,9 @@ def create_app(settings: Settings, *, event_listeners: Sequence[_EventListener] 
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
-        client = open_client(settings.database_uri(), event_listeners=event_listeners)
+        client = open_client(
+            settings.database_uri(), event_listeners=[*event_listeners, CommandMetrics(metrics)]
+        )
         state["client"] = client
         cipher: FieldCipher | None = None
         housekeeping: asyncio.Task[None] | None = None
@@ -114,6 +122,7 @@ def create_app(settings: Settings, *, event_listeners: Sequence[_EventListener] 
                 introspection=settings.introspection_enabled,
                 max_cost=settings.max_query_cost,
                 extra=[cost_rate_limit(budget)] if budget is not None else [],
+                observers=[partial(OperationObserver, metrics=metrics)],
             )
             graphql.app = LeetoGraphQL(
                 schema,
@@ -122,6 +131,7 @@ def create_app(settings: Settings, *, event_listeners: Sequence[_EventListener] 
                 cipher=cipher,
                 accounts=accounts,
                 documents=document_policy(settings, db, trusted),
+                metrics=metrics,
             )
             log.info("ready: database %s, env %s", settings.database_name, settings.env.value)
             yield
@@ -165,6 +175,9 @@ def create_app(settings: Settings, *, event_listeners: Sequence[_EventListener] 
         Route("/graphql", graphql),
         WebSocketRoute("/graphql", graphql),
     ]
+    scrape = metrics_route(metrics, settings)
+    if scrape is not None:
+        routes.append(scrape)
     middleware = [
         Middleware(RequestIdMiddleware),
         Middleware(SecurityHeadersMiddleware),

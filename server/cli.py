@@ -50,7 +50,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
     from server.logs import configure_logging
 
     settings = _settings()
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.effective_log_format.value)
     host = args.host or settings.host
     port = args.port or settings.port
     with database_available(settings):
@@ -61,6 +61,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
             log_level=settings.log_level,
             proxy_headers=True,
             server_header=False,
+            log_config=None,  # keep the logging set up above: one format, request ids
         )
 
 

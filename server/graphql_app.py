@@ -19,6 +19,7 @@ from strawberry.types.unset import UNSET, UnsetType
 
 from datastore.client import Database
 from datastore.encryption import FieldCipher
+from observability.metrics import Metrics
 from persisted.documents import DocumentPolicy, FreeFormOnly
 from persisted.protocol import PersistedQueryError, fold_document_id
 from resolvers.account_services import AccountServices
@@ -58,6 +59,7 @@ class LeetoGraphQL(GraphQL[Context, None]):
         cipher: FieldCipher | None = None,
         accounts: AccountServices | None = None,
         documents: DocumentPolicy | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         super().__init__(
             schema,
@@ -68,10 +70,15 @@ class LeetoGraphQL(GraphQL[Context, None]):
         self.cipher = cipher
         self.accounts = accounts
         self.documents: DocumentPolicy = documents or FreeFormOnly()
+        self.metrics = metrics or Metrics()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
-            await super().__call__(scope, receive, send)
+            self.metrics.websockets.inc()
+            try:
+                await super().__call__(scope, receive, send)
+            finally:
+                self.metrics.websockets.dec()
             return
         request = Request(scope=scope, receive=receive)
         context = self.context_for(request)

@@ -20,6 +20,17 @@ class Environment(StrEnum):
     PRODUCTION = "production"
 
 
+class MetricsAccess(StrEnum):
+    OFF = "off"
+    OPEN = "open"
+    TOKEN = "token"  # noqa: S105 - a mode's name
+
+
+class LogFormat(StrEnum):
+    JSON = "json"
+    TEXT = "text"
+
+
 class KmsProvider(StrEnum):
     LOCAL = "local"
     AWS = "aws"
@@ -46,6 +57,12 @@ class Settings(BaseSettings):
     max_aliases: int = Field(default=30, ge=1)
     max_query_cost: int = Field(default=25_000, ge=100)
     log_level: str = "info"
+    # Unset: JSON lines in production, text elsewhere.
+    log_format: LogFormat | None = None
+    # Prometheus metrics at /metrics. Unset: `token` when a token is given, else
+    # `open` outside production and `off` in production.
+    metrics: MetricsAccess | None = None
+    metrics_token: SecretStr | None = None
 
     # Personal data encryption (client-side field level encryption).
     kms_provider: KmsProvider = KmsProvider.LOCAL
@@ -162,6 +179,13 @@ class Settings(BaseSettings):
             raise ValueError(
                 "LEETO_REFRESH_TOKEN_IDLE_DAYS cannot exceed LEETO_REFRESH_TOKEN_TTL_DAYS"
             )
+        token = self.metrics_token.get_secret_value() if self.metrics_token else None
+        if self.metrics is MetricsAccess.TOKEN and token is None:
+            raise ValueError("LEETO_METRICS=token needs LEETO_METRICS_TOKEN")
+        if token is not None and self.metrics_access is not MetricsAccess.TOKEN:
+            raise ValueError("LEETO_METRICS_TOKEN is set but LEETO_METRICS is not token")
+        if token is not None and len(token) < 16:
+            raise ValueError("LEETO_METRICS_TOKEN must be at least 16 characters")
         if 0 < self.rate_limit_points < self.max_query_cost:
             raise ValueError(
                 "LEETO_RATE_LIMIT_POINTS must be at least LEETO_MAX_QUERY_COST (or 0 for no "
@@ -193,6 +217,20 @@ class Settings(BaseSettings):
     @property
     def is_production(self) -> bool:
         return self.env is Environment.PRODUCTION
+
+    @property
+    def effective_log_format(self) -> LogFormat:
+        if self.log_format is not None:
+            return self.log_format
+        return LogFormat.JSON if self.is_production else LogFormat.TEXT
+
+    @property
+    def metrics_access(self) -> MetricsAccess:
+        if self.metrics is not None:
+            return self.metrics
+        if self.metrics_token is not None:
+            return MetricsAccess.TOKEN
+        return MetricsAccess.OFF if self.is_production else MetricsAccess.OPEN
 
     @field_validator("cors_origins", mode="before")
     @classmethod
