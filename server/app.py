@@ -36,6 +36,7 @@ from ratelimit.budget import CostBudget, storage_for
 from schema.build import build_schema
 from server.auth_setup import account_services_from
 from server.body_limit import BodyLimitMiddleware
+from server.draining import Drain
 from server.graphql_app import LeetoGraphQL
 from server.housekeeping import prune_expired_forever
 from server.metrics_endpoint import metrics_route
@@ -55,10 +56,14 @@ MAX_BODY_BYTES = 1_000_000
 class _LazyGraphQL:
     """Routes to the GraphQL app built once the lifespan has a database."""
 
-    def __init__(self) -> None:
+    def __init__(self, drain: Drain) -> None:
         self.app: LeetoGraphQL | None = None
+        self.drain = drain
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "websocket" and self.drain.draining:
+            await WebSocketClose(code=1001)(scope, receive, send)  # going away
+            return
         if self.app is None:
             if scope["type"] == "websocket":
                 await WebSocketClose(code=1013)(scope, receive, send)  # try again later
@@ -79,8 +84,15 @@ def document_policy(
     return FreeFormOnly()
 
 
-def create_app(settings: Settings, *, event_listeners: Sequence[_EventListener] = ()) -> Starlette:
-    graphql = _LazyGraphQL()
+def create_app(
+    settings: Settings,
+    *,
+    event_listeners: Sequence[_EventListener] = (),
+    drain: Drain | None = None,
+) -> Starlette:
+    """The app; `drain` is shared with the server that runs it (graceful shutdown)."""
+    drain = drain or Drain()
+    graphql = _LazyGraphQL(drain)
     state: dict[str, Client] = {}
     # Built before serving, so bad key settings stop the process at once.
     accounts = account_services_from(settings, passwords_from(settings))
@@ -132,6 +144,7 @@ def create_app(settings: Settings, *, event_listeners: Sequence[_EventListener] 
                 accounts=accounts,
                 documents=document_policy(settings, db, trusted),
                 metrics=metrics,
+                drain=drain,
             )
             log.info("ready: database %s, env %s", settings.database_name, settings.env.value)
             yield
@@ -146,11 +159,14 @@ def create_app(settings: Settings, *, event_listeners: Sequence[_EventListener] 
             if budget is not None:
                 await budget.close()
             await client.close()
+            log.info("stopped: database client closed")
 
     async def healthz(_request: Request) -> Response:
         return JSONResponse({"status": "ok"})
 
     async def readyz(_request: Request) -> Response:
+        if drain.draining:
+            return JSONResponse({"status": "draining"}, status_code=503)
         client = state.get("client")
         if client is None:
             return JSONResponse({"status": "starting"}, status_code=503)

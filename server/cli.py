@@ -46,6 +46,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
     import uvicorn
 
     from server.app import create_app
+    from server.draining import Drain, DrainingServer
     from server.engine import database_available
     from server.logs import configure_logging
 
@@ -53,16 +54,19 @@ def cmd_serve(args: argparse.Namespace) -> None:
     configure_logging(settings.log_level, settings.effective_log_format.value)
     host = args.host or settings.host
     port = args.port or settings.port
+    drain = Drain()
     with database_available(settings):
-        uvicorn.run(
-            create_app(settings),
+        config = uvicorn.Config(
+            create_app(settings, drain=drain),
             host=host,
             port=port,
             log_level=settings.log_level,
             proxy_headers=True,
             server_header=False,
             log_config=None,  # keep the logging set up above: one format, request ids
+            timeout_graceful_shutdown=settings.shutdown_grace_seconds,
         )
+        DrainingServer(config, drain=drain, drain_seconds=settings.shutdown_drain_seconds).run()
 
 
 def cmd_seed(args: argparse.Namespace) -> None:

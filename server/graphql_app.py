@@ -27,6 +27,7 @@ from resolvers.context import Context
 from resolvers.errors import Unauthenticated
 from resolvers.viewer import Credentials, authorization_from_params
 from server.context import build_context
+from server.draining import Drain
 
 
 def request_error(message: str, status_code: int, code: str | None = None) -> JSONResponse:
@@ -60,6 +61,7 @@ class LeetoGraphQL(GraphQL[Context, None]):
         accounts: AccountServices | None = None,
         documents: DocumentPolicy | None = None,
         metrics: Metrics | None = None,
+        drain: Drain | None = None,
     ) -> None:
         super().__init__(
             schema,
@@ -71,6 +73,7 @@ class LeetoGraphQL(GraphQL[Context, None]):
         self.accounts = accounts
         self.documents: DocumentPolicy = documents or FreeFormOnly()
         self.metrics = metrics or Metrics()
+        self.drain = drain or Drain()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -79,6 +82,7 @@ class LeetoGraphQL(GraphQL[Context, None]):
                 await super().__call__(scope, receive, send)
             finally:
                 self.metrics.websockets.dec()
+                self.drain.forget(scope)
             return
         request = Request(scope=scope, receive=receive)
         context = self.context_for(request)
@@ -143,6 +147,13 @@ class LeetoGraphQL(GraphQL[Context, None]):
         ):
             await self.documents.register(resolution.register_as, resolution.query)
         return result
+
+    async def create_websocket_response(
+        self, request: WebSocket, subprotocol: str | None
+    ) -> WebSocket:
+        websocket = await super().create_websocket_response(request, subprotocol)
+        self.drain.track(websocket)  # closed with 1001 when the server shuts down
+        return websocket
 
     def context_for(self, request: Request | WebSocket) -> Context:
         return build_context(self.database, request, cipher=self.cipher, accounts=self.accounts)

@@ -116,6 +116,11 @@ class Settings(BaseSettings):
     persisted_query_cache_size: int = Field(default=1000, ge=0)
     trusted_documents: Path | None = None
 
+    # Graceful shutdown (SIGTERM): how long to keep serving while /readyz says 503
+    # before accepting stops, and how long in-flight requests may then take.
+    shutdown_drain_seconds: float = Field(default=0, ge=0, le=300)
+    shutdown_grace_seconds: int = Field(default=30, ge=1, le=3600)
+
     # `leeto users create-admin` reads the password from here, else prompts.
     admin_password: SecretStr | None = None
 
