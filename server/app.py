@@ -25,6 +25,7 @@ from datastore.encryption import FieldCipher
 from datastore.indexes import ensure_indexes
 from observability.metrics import Metrics
 from observability.mongo import CommandMetrics
+from observability.tracing import Tracing, provider_from_environment
 from persisted.documents import (
     AutomaticPersistedQueries,
     DocumentPolicy,
@@ -33,7 +34,7 @@ from persisted.documents import (
 )
 from persisted.manifest import load_manifest
 from ratelimit.budget import CostBudget, storage_for
-from schema.build import build_schema
+from schema.build import ExtensionFactory, build_schema
 from server.auth_setup import account_services_from
 from server.body_limit import BodyLimitMiddleware
 from server.draining import Drain
@@ -89,15 +90,27 @@ def create_app(
     *,
     event_listeners: Sequence[_EventListener] = (),
     drain: Drain | None = None,
+    tracing: Tracing | None = None,
 ) -> Starlette:
-    """The app; `drain` is shared with the server that runs it (graceful shutdown)."""
+    """The app; `drain` is shared with the server that runs it (graceful shutdown).
+
+    Tracing is on when given, or when OTEL_EXPORTER_OTLP_ENDPOINT is set.
+    """
     drain = drain or Drain()
+    own_tracing = None
+    if tracing is None and (provider := provider_from_environment()) is not None:
+        tracing = own_tracing = Tracing(provider)
+    metrics = Metrics()  # one registry per app
+    listeners = [*event_listeners, CommandMetrics(metrics)]
+    observers: list[ExtensionFactory] = [partial(OperationObserver, metrics=metrics)]
+    if tracing is not None:
+        listeners.append(tracing.command_listener())
+        observers.insert(0, tracing.extension())
     graphql = _LazyGraphQL(drain)
     state: dict[str, Client] = {}
     # Built before serving, so bad key settings stop the process at once.
     accounts = account_services_from(settings, passwords_from(settings))
     master_key = kms_from(settings)  # production without a master key stops here
-    metrics = Metrics()  # one registry per app
     trusted = (
         TrustedDocuments(load_manifest(settings.trusted_documents))
         if settings.trusted_documents is not None
@@ -106,9 +119,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
-        client = open_client(
-            settings.database_uri(), event_listeners=[*event_listeners, CommandMetrics(metrics)]
-        )
+        client = open_client(settings.database_uri(), event_listeners=listeners)
         state["client"] = client
         cipher: FieldCipher | None = None
         housekeeping: asyncio.Task[None] | None = None
@@ -134,7 +145,7 @@ def create_app(
                 introspection=settings.introspection_enabled,
                 max_cost=settings.max_query_cost,
                 extra=[cost_rate_limit(budget)] if budget is not None else [],
-                observers=[partial(OperationObserver, metrics=metrics)],
+                observers=observers,
             )
             graphql.app = LeetoGraphQL(
                 schema,
@@ -160,6 +171,8 @@ def create_app(
                 await budget.close()
             await client.close()
             log.info("stopped: database client closed")
+            if own_tracing is not None:
+                own_tracing.shutdown()  # exports the spans still buffered
 
     async def healthz(_request: Request) -> Response:
         return JSONResponse({"status": "ok"})
