@@ -20,6 +20,7 @@ from limits.aio.strategies import FixedWindowRateLimiter
 log = logging.getLogger("leeto.ratelimit")
 
 KEY_PREFIX = "leeto-cost"
+REDIS_TIMEOUT_SECONDS = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +56,9 @@ def storage_for(redis_url: str | None) -> Storage:
         implementation="redispy",
         key_prefix=KEY_PREFIX,
         wrap_exceptions=True,
+        # An unreachable Redis must not hold requests for the OS's TCP timeout.
+        socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
+        socket_timeout=REDIS_TIMEOUT_SECONDS,
     )
 
 

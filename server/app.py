@@ -42,7 +42,7 @@ from server.graphql_app import LeetoGraphQL
 from server.housekeeping import prune_expired_forever
 from server.metrics_endpoint import metrics_route
 from server.operation_log import OperationObserver
-from server.rate_limit import cost_rate_limit
+from server.rate_limit import RATE_LIMIT_HEADERS, cost_rate_limit
 from server.request_id import RequestIdMiddleware
 from server.security import cipher_from, kms_from, passwords_from
 from server.security_headers import SecurityHeadersMiddleware
@@ -222,7 +222,7 @@ def create_app(
                 allow_origins=list(settings.cors_origins),
                 allow_methods=["GET", "POST", "OPTIONS"],
                 allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
-                expose_headers=["X-Request-ID"],
+                expose_headers=["X-Request-ID", *RATE_LIMIT_HEADERS],
                 max_age=600,
             ),
         )

@@ -28,6 +28,14 @@ log = logging.getLogger("leeto.ratelimit")
 
 RATE_LIMITED = "RATE_LIMITED"
 TOO_MANY_REQUESTS = 429
+# What browsers on other origins may read (CORS exposes them).
+RATE_LIMIT_HEADERS = (
+    "X-RateLimit-Limit",
+    "X-RateLimit-Remaining",
+    "X-RateLimit-Used",
+    "X-RateLimit-Reset",
+    "Retry-After",
+)
 
 
 def budget_key(context: Context) -> str:

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from starlette.testclient import TestClient
 
 from server.app import create_app
+from server.devdb import free_port
 from server.settings import Settings
 from tests.accounts.accounts_helpers import RELAXED, log_in, sign_up, unique_email
 
@@ -124,3 +125,41 @@ def test_apps_sharing_redis_share_one_budget(
         refused = post(one, COURSES_30)
         assert refused.status_code == 429
         assert refused.headers["X-RateLimit-Remaining"] == "20"
+
+
+def test_unreachable_redis_serves_and_warns(
+    make_settings: Callable[..., Settings],
+    fresh_db_name: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    closed_port = free_port()
+    settings = make_settings(
+        fresh_db_name,
+        rate_limit_points=BUDGET,
+        max_query_cost=100,
+        redis_url=f"redis://127.0.0.1:{closed_port}/0",
+    )
+    with TestClient(create_app(settings)) as client:
+        response = post(client, CAMPUSES)
+    assert response.status_code == 200
+    assert response.json() == {"data": {"campuses": []}}
+    assert "X-RateLimit-Limit" not in response.headers
+    assert "rate-limit storage unavailable" in caplog.text
+
+
+def test_browsers_on_allowed_origins_may_read_the_headers(
+    make_settings: Callable[..., Settings], fresh_db_name: str
+) -> None:
+    settings = make_settings(
+        fresh_db_name,
+        rate_limit_points=BUDGET,
+        max_query_cost=100,
+        cors_origins="https://app.example.com",
+    )
+    with TestClient(create_app(settings)) as client:
+        response = client.post(
+            "/graphql", json={"query": CAMPUSES}, headers={"Origin": "https://app.example.com"}
+        )
+    exposed = response.headers["Access-Control-Expose-Headers"]
+    for header in ("X-RateLimit-Remaining", "X-RateLimit-Reset", "Retry-After"):
+        assert header in exposed
