@@ -1,10 +1,13 @@
 """OpenTelemetry tracing, on when `OTEL_EXPORTER_OTLP_ENDPOINT` is set.
 
-Spans: one per GraphQL operation, one per resolver that waits on something
-(the resolvers that read through DataLoaders or the database; plain field
-reads are synchronous and not traced), and one per MongoDB command, a child of
-whatever span was current when the driver sent it. Spans carry names, types,
-costs and command names — never variables, filters or documents.
+Spans: one per GraphQL operation, one per resolver that touches the database,
+and one per MongoDB command, a child of the resolver that caused it. A span
+for every resolver would cost more than the request (a catalogue page runs
+hundreds of resolvers, most of them answered from DataLoader caches), so a
+resolver that waits on something only leaves a cheap marker; the resolver's
+span is created, back-dated to the resolver's start, when a command is sent
+under that marker. Spans carry names, types, costs and command names — never
+variables, filters or documents.
 
 Nothing here imports OpenTelemetry at module level: with tracing off the SDK is
 never loaded.
@@ -15,7 +18,10 @@ from __future__ import annotations
 import inspect
 import os
 import threading
+import time
 from collections.abc import Awaitable, Callable, Iterator
+from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from pymongo import monitoring
@@ -24,6 +30,7 @@ from strawberry.extensions import SchemaExtension
 from observability.scope import request_id
 
 if TYPE_CHECKING:
+    from opentelemetry.context import Context
     from opentelemetry.sdk.trace import TracerProvider
     from opentelemetry.trace import Span, Tracer
 
@@ -48,6 +55,19 @@ def provider_from_environment() -> TracerProvider | None:
     provider = TracerProvider(resource=resource)
     provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
     return provider
+
+
+@dataclass
+class _ResolverMark:
+    """A resolver in progress, which gets a span only if it touches the database."""
+
+    field: str
+    started_ns: int
+    parent: Context
+    span: Span | None = None
+
+
+_resolver: ContextVar[_ResolverMark | None] = ContextVar("leeto_traced_resolver", default=None)
 
 
 class Tracing:
@@ -107,9 +127,16 @@ class OperationSpans(SchemaExtension):
         return self._traced(result, f"{info.parent_type.name}.{info.field_name}")
 
     async def _traced(self, awaitable: Awaitable[Any], field: str) -> Any:
-        with self.tracer.start_as_current_span(f"resolve {field}") as span:
-            span.set_attribute("graphql.field.path", field)
+        from opentelemetry.context import get_current
+
+        mark = _ResolverMark(field, time.time_ns(), get_current())
+        token = _resolver.set(mark)
+        try:
             return await awaitable
+        finally:
+            _resolver.reset(token)
+            if mark.span is not None:
+                mark.span.end()
 
 
 class CommandSpans(monitoring.CommandListener):
@@ -124,7 +151,7 @@ class CommandSpans(monitoring.CommandListener):
         if event.command_name in HOUSEKEEPING:
             return
         target = event.command.get(event.command_name)
-        span = self.tracer.start_span(f"mongodb {event.command_name}")
+        span = self.tracer.start_span(f"mongodb {event.command_name}", context=self._parent())
         span.set_attribute("db.system", "mongodb")
         span.set_attribute("db.operation.name", event.command_name)
         span.set_attribute("db.namespace", event.database_name)
@@ -132,6 +159,20 @@ class CommandSpans(monitoring.CommandListener):
             span.set_attribute("db.collection.name", target)
         with self._lock:
             self._open[(event.request_id, event.connection_id)] = span
+
+    def _parent(self) -> Context | None:
+        """The span of the resolver that sent the command, opened now if it is the first."""
+        mark = _resolver.get()
+        if mark is None:
+            return None  # the current span (the operation's, or none)
+        if mark.span is None:
+            mark.span = self.tracer.start_span(
+                f"resolve {mark.field}", context=mark.parent, start_time=mark.started_ns
+            )
+            mark.span.set_attribute("graphql.field.path", mark.field)
+        from opentelemetry.trace import set_span_in_context
+
+        return set_span_in_context(mark.span)
 
     def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
         self._end(event.request_id, event.connection_id, None)

@@ -132,6 +132,9 @@ class _Recorder(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         text = record.getMessage()
+        fields = getattr(record, "fields", None)  # structured fields of JSON lines
+        if fields is not None:
+            text += f" {fields!r}"
         if record.exc_info:
             text += "\n" + logging.Formatter().formatException(record.exc_info)
         self.lines.append(text)
