@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install redis-server run seed serve test lint typecheck pytest schema bench clean
+.PHONY: install redis-server run seed serve test lint typecheck pytest schema bench bench-edge clean
 
 $(BIN)/leeto: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,9 @@ schema: install
 
 bench: install
 	$(BIN)/python -m bench.round_trips
+
+bench-edge: install redis-server
+	$(BIN)/python -m bench.edge_overhead
 
 clean:
 	rm -rf $(VENV) .leeto .mypy_cache .ruff_cache .pytest_cache
