@@ -7,7 +7,6 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from functools import partial
 from typing import Any
 
 from pymongo.errors import PyMongoError
@@ -23,9 +22,7 @@ from starlette.websockets import WebSocketClose
 from datastore.client import Client, Database, open_client, server_info
 from datastore.encryption import FieldCipher
 from datastore.indexes import ensure_indexes
-from observability.metrics import Metrics
-from observability.mongo import CommandMetrics
-from observability.tracing import Tracing, provider_from_environment
+from observability.tracing import Tracing
 from persisted.documents import (
     AutomaticPersistedQueries,
     DocumentPolicy,
@@ -34,14 +31,14 @@ from persisted.documents import (
 )
 from persisted.manifest import load_manifest
 from ratelimit.budget import CostBudget, storage_for
-from schema.build import ExtensionFactory, build_schema
+from schema.build import build_schema
 from server.auth_setup import account_services_from
 from server.body_limit import BodyLimitMiddleware
 from server.draining import Drain
 from server.graphql_app import LeetoGraphQL
 from server.housekeeping import prune_expired_forever
 from server.metrics_endpoint import metrics_route
-from server.operation_log import OperationObserver
+from server.observing import observing
 from server.rate_limit import RATE_LIMIT_HEADERS, cost_rate_limit
 from server.request_id import RequestIdMiddleware
 from server.security import cipher_from, kms_from, passwords_from
@@ -97,15 +94,7 @@ def create_app(
     Tracing is on when given, or when OTEL_EXPORTER_OTLP_ENDPOINT is set.
     """
     drain = drain or Drain()
-    own_tracing = None
-    if tracing is None and (provider := provider_from_environment()) is not None:
-        tracing = own_tracing = Tracing(provider)
-    metrics = Metrics()  # one registry per app
-    listeners = [*event_listeners, CommandMetrics(metrics)]
-    observers: list[ExtensionFactory] = [partial(OperationObserver, metrics=metrics)]
-    if tracing is not None:
-        listeners.append(tracing.command_listener())
-        observers.insert(0, tracing.extension())
+    watch = observing(event_listeners, tracing)
     graphql = _LazyGraphQL(drain)
     state: dict[str, Client] = {}
     # Built before serving, so bad key settings stop the process at once.
@@ -119,7 +108,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
-        client = open_client(settings.database_uri(), event_listeners=listeners)
+        client = open_client(settings.database_uri(), event_listeners=watch.listeners)
         state["client"] = client
         cipher: FieldCipher | None = None
         housekeeping: asyncio.Task[None] | None = None
@@ -145,7 +134,7 @@ def create_app(
                 introspection=settings.introspection_enabled,
                 max_cost=settings.max_query_cost,
                 extra=[cost_rate_limit(budget)] if budget is not None else [],
-                observers=observers,
+                observers=watch.observers,
             )
             graphql.app = LeetoGraphQL(
                 schema,
@@ -154,7 +143,7 @@ def create_app(
                 cipher=cipher,
                 accounts=accounts,
                 documents=document_policy(settings, db, trusted),
-                metrics=metrics,
+                metrics=watch.metrics,
                 drain=drain,
             )
             log.info("ready: database %s, env %s", settings.database_name, settings.env.value)
@@ -171,8 +160,7 @@ def create_app(
                 await budget.close()
             await client.close()
             log.info("stopped: database client closed")
-            if own_tracing is not None:
-                own_tracing.shutdown()  # exports the spans still buffered
+            watch.shutdown()
 
     async def healthz(_request: Request) -> Response:
         return JSONResponse({"status": "ok"})
@@ -204,7 +192,7 @@ def create_app(
         Route("/graphql", graphql),
         WebSocketRoute("/graphql", graphql),
     ]
-    scrape = metrics_route(metrics, settings)
+    scrape = metrics_route(watch.metrics, settings)
     if scrape is not None:
         routes.append(scrape)
     middleware = [
