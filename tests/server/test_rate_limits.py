@@ -163,3 +163,23 @@ def test_browsers_on_allowed_origins_may_read_the_headers(
     exposed = response.headers["Access-Control-Expose-Headers"]
     for header in ("X-RateLimit-Remaining", "X-RateLimit-Reset", "Retry-After"):
         assert header in exposed
+
+
+def test_websocket_operations_are_charged_too(limited: TestClient) -> None:
+    with limited.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as ws:
+        ws.send_json({"type": "connection_init", "payload": {}})
+        assert ws.receive_json() == {"type": "connection_ack"}
+        payloads = []
+        for number in range(3):
+            ws.send_json({"type": "subscribe", "id": str(number), "payload": {"query": COURSES_30}})
+            message = ws.receive_json()
+            assert message["type"] == "next", message
+            assert ws.receive_json() == {"id": str(number), "type": "complete"}
+            payloads.append(message["payload"])
+    assert [p["extensions"]["cost"]["throttleStatus"]["currentlyAvailable"] for p in payloads] == [
+        110,
+        20,
+        20,
+    ]
+    assert payloads[2]["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
+    assert post(limited, COURSES_30).status_code == 429  # one budget for the address
