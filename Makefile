@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install run seed serve test lint typecheck pytest schema bench bench-attacks clean
+.PHONY: install redis-server run seed serve test lint typecheck pytest schema bench bench-attacks bench-edge clean
 
 $(BIN)/leeto: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -14,6 +14,18 @@ $(BIN)/leeto: pyproject.toml constraints.txt
 	touch $@
 
 install: $(BIN)/leeto
+
+# The tests start a real redis-server (shared rate-limit counters); Debian's
+# package provides it. As root (CI) it is installed when missing; otherwise the
+# command to run is printed.
+redis-server:
+	@command -v redis-server >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing redis-server (apt-get)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; \
+	  else \
+	    echo "redis-server is missing: sudo apt-get install redis-server" >&2; exit 1; \
+	  fi; }
 
 run: install
 	$(BIN)/leeto seed
@@ -32,7 +44,7 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-pytest: install
+pytest: install redis-server
 	$(BIN)/pytest
 
 test: lint typecheck pytest
@@ -46,6 +58,9 @@ bench: install
 # Times the refusal of each hostile request (bench/attacks.py); URL=... attacks a running server.
 bench-attacks: install
 	$(BIN)/python -m bench.attacks $(if $(URL),--url $(URL))
+
+bench-edge: install redis-server
+	$(BIN)/python -m bench.edge_overhead
 
 clean:
 	rm -rf $(VENV) .leeto .mypy_cache .ruff_cache .pytest_cache .hypothesis

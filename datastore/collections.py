@@ -12,6 +12,7 @@ REVOKED_TOKEN_FAMILIES = "revokedTokenFamilies"  # noqa: S105 - a collection nam
 SIGN_UP_ATTEMPTS = "signUpAttempts"
 SEAT_CLAIMS = "seatClaims"
 CAPACITY_CHANGES = "capacityChanges"
+PERSISTED_QUERIES = "persistedQueries"
 
 ALL = (
     USERS,
@@ -26,4 +27,5 @@ ALL = (
     SIGN_UP_ATTEMPTS,
     SEAT_CLAIMS,
     CAPACITY_CHANGES,
+    PERSISTED_QUERIES,
 )

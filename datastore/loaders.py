@@ -17,6 +17,7 @@ from datastore import collections as names
 from datastore.client import Database
 from datastore.encryption import FieldCipher
 from datastore.keyset import SortSpec
+from datastore.loader_batches import report_batch
 from datastore.pages import ALL, BATCH_SIZE, ChildPageKey, Doc, Page, Scope, find_child_pages
 from datastore.private_profile import PrivateProfileByUserLoader
 from datastore.seating import Seating
@@ -36,6 +37,7 @@ class _ByFieldLoader(DataLoader[Any, Doc | None]):
         self.db = db
 
     async def batch_load_fn(self, keys: list[Hashable]) -> list[Doc | None]:
+        report_batch(self, len(keys))
         cursor = self.db[self.collection].find({self.field: {"$in": list(set(keys))}})
         found = {doc[self.field]: doc async for doc in cursor.batch_size(BATCH_SIZE)}
         return [found.get(key) for key in keys]
@@ -81,6 +83,7 @@ class _ChildPageLoader(DataLoader[ChildPageKey, Page]):
         self.scopes = scopes
 
     async def batch_load_fn(self, keys: list[ChildPageKey]) -> list[Page]:
+        report_batch(self, len(keys))
         return await find_child_pages(
             self.db[self.collection], self.parent_field, self.spec, keys, self.scopes
         )
@@ -109,6 +112,7 @@ class _GroupedLoader(DataLoader[ObjectId, list[Doc]]):
         self.db = db
 
     async def batch_load_fn(self, keys: list[ObjectId]) -> list[list[Doc]]:
+        report_batch(self, len(keys))
         cursor = self.db[self.collection].find({self.field: {"$in": list(set(keys))}})
         grouped: dict[ObjectId, list[Doc]] = {key: [] for key in keys}
         async for doc in cursor.batch_size(BATCH_SIZE):
@@ -143,6 +147,7 @@ class SeatingBySessionLoader(DataLoader[ObjectId, Seating]):
         self.enrollments = enrollments
 
     async def batch_load_fn(self, keys: list[ObjectId]) -> list[Seating]:
+        report_batch(self, len(keys))
         sessions = await self.sessions.load_many(keys)
         claims = await self.claims.load_many(keys)
         enrollments = await self.enrollments.load_many(keys)
@@ -164,6 +169,7 @@ class EnrollmentByUserSessionLoader(DataLoader[tuple[ObjectId, ObjectId], Doc | 
         self.db = db
 
     async def batch_load_fn(self, keys: list[tuple[ObjectId, ObjectId]]) -> list[Doc | None]:
+        report_batch(self, len(keys))
         users = sorted({user for user, _ in keys})
         sessions = sorted({session for _, session in keys})
         query = {"userId": {"$in": users}, "sessionId": {"$in": sessions}}

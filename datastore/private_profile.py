@@ -10,6 +10,7 @@ from aiodataloader import DataLoader
 from bson import Binary, ObjectId
 
 from datastore.encryption import FieldCipher
+from datastore.loader_batches import report_batch
 
 ENCRYPTED_FIELDS = ("email", "phone", "nationalId", "dateOfBirth")
 _ENCRYPTED_SUBTYPE = 6  # BSON binary subtype of client-side encrypted values
@@ -45,6 +46,7 @@ class PrivateProfileByUserLoader(DataLoader[ObjectId, PrivateProfile | None]):
         self.cipher = cipher
 
     async def batch_load_fn(self, keys: list[ObjectId]) -> list[PrivateProfile | None]:
+        report_batch(self, len(keys))
         docs = await self.users.load_many(keys)
         values = [_ciphertext(doc, field) for doc in docs for field in ENCRYPTED_FIELDS]
         plain = await self.cipher.decrypt_many(values)

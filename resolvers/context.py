@@ -29,6 +29,13 @@ class Context:
     # Set by Strawberry from a WebSocket's connection_init payload.
     connection_params: dict[str, Any] | None = None
 
+    # The operation's computed cost, set by the cost limit before execution.
+    operation_cost: int | None = None
+    # What the operation adds to its HTTP response (rate-limit headers, a status);
+    # the GraphQL view copies them onto the response. Unused on WebSockets.
+    response_headers: dict[str, str] = field(default_factory=dict)
+    response_status: int | None = None
+
     # True while the loaders and credentials were built for the coming operation
     # and nothing has used them yet (an HTTP request's context).
     state_is_fresh: bool = field(default=True, repr=False)
@@ -41,6 +48,7 @@ class Context:
         the token again (it may have expired since), read current data and roles
         (fresh loaders) and use the current time, exactly like a separate request.
         """
+        self.operation_cost = None
         if self.state_is_fresh:
             self.state_is_fresh = False
             return

@@ -85,13 +85,17 @@ def build_schema(
     limits: DocumentLimits | None = None,
     operation_timeout: float | None = None,
     extra: Sequence[ExtensionFactory] = (),
+    observers: Sequence[ExtensionFactory] = (),
 ) -> LeetoSchema:
+    """`extra` run after the built-in checks; `observers` wrap everything, so they
+    see each operation's whole duration and its errors as clients receive them."""
     # Without introspection, error messages must not describe the schema either.
     hide_suggestions = not introspection
     limits = limits or DocumentLimits()
     # One per schema: whether a document is valid depends on the schema's rules.
     documents = ValidDocuments()
     extensions: list[ExtensionFactory] = [
+        *observers,
         partial(ErrorShaping, mask=mask_errors, hide_suggestions=hide_suggestions),
         # Parsing hooks, in order: a known text skips the rest; the scan refuses
         # before the parser runs; the parser keeps its own exact token limit.

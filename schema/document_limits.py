@@ -23,8 +23,9 @@ What is measured (fields are counted as if every fragment were written out):
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from graphql import (
@@ -40,6 +41,7 @@ from graphql import (
 )
 from strawberry.extensions import SchemaExtension
 
+from resolvers.context import Context
 from schema.cost import page_defaults, weigher_for
 from schema.fragments import dependency_order, spreads
 
@@ -346,8 +348,13 @@ def document_errors(
     variables: Mapping[str, Any],
     defaults: Mapping[str, int],
     limits: DocumentLimits,
+    record_cost: Callable[[int], None] | None = None,
 ) -> list[GraphQLError]:
-    """Why the document may not run, or an empty list; linear in the document."""
+    """Why the document may not run, or an empty list; linear in the document.
+
+    `record_cost` receives the operation's cost once it is known (rate limits
+    charge it, logs and metrics report it).
+    """
     errors = _shape_errors(document, limits)
     if errors:
         return errors
@@ -355,6 +362,8 @@ def document_errors(
     if operation is None:
         return []  # graphql-core names the missing operation
     cost = weigher_for(document, operation, variables, defaults).weigh(operation.selection_set)
+    if record_cost is not None:
+        record_cost(cost)
     if cost > limits.max_cost:
         shown = min(cost, MAX_REPORTED_COST)
         return [
@@ -366,6 +375,11 @@ def document_errors(
             )
         ]
     return []
+
+
+def _record_cost(request_context: Any, cost: int) -> None:
+    if isinstance(request_context, Context):
+        request_context.operation_cost = cost
 
 
 class DocumentLimitsCheck(SchemaExtension):
@@ -388,6 +402,7 @@ class DocumentLimitsCheck(SchemaExtension):
                 context.variables or {},
                 page_defaults(context.schema._schema),
                 self.limits,
+                record_cost=partial(_record_cost, context.context),
             )
             if errors:
                 context.pre_execution_errors = errors

@@ -20,16 +20,29 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocketClose
 
-from datastore.client import Client, open_client, server_info
+from datastore.client import Client, Database, open_client, server_info
 from datastore.encryption import FieldCipher
 from datastore.indexes import ensure_indexes
+from observability.tracing import Tracing
+from persisted.documents import (
+    AutomaticPersistedQueries,
+    DocumentPolicy,
+    FreeFormOnly,
+    TrustedDocuments,
+)
+from persisted.manifest import load_manifest
+from ratelimit.budget import CostBudget, storage_for
 from schema.build import build_schema
 from schema.document_limits import DocumentLimits
 from server.auth_setup import account_services_from
 from server.body_limit import BodyLimitMiddleware
 from server.csrf import PREFLIGHT_HEADERS
+from server.draining import Drain
 from server.graphql_app import LeetoGraphQL
 from server.housekeeping import prune_expired_forever
+from server.metrics_endpoint import metrics_route
+from server.observing import observing
+from server.rate_limit import RATE_LIMIT_HEADERS, cost_rate_limit
 from server.request_id import RequestIdMiddleware
 from server.security import cipher_from, kms_from, passwords_from
 from server.security_headers import SecurityHeadersMiddleware
@@ -56,10 +69,14 @@ def _freeze_startup_heap() -> None:
 class _LazyGraphQL:
     """Routes to the GraphQL app built once the lifespan has a database."""
 
-    def __init__(self) -> None:
+    def __init__(self, drain: Drain) -> None:
         self.app: LeetoGraphQL | None = None
+        self.drain = drain
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "websocket" and self.drain.draining:
+            await WebSocketClose(code=1001)(scope, receive, send)  # going away
+            return
         if self.app is None:
             if scope["type"] == "websocket":
                 await WebSocketClose(code=1013)(scope, receive, send)  # try again later
@@ -70,26 +87,50 @@ class _LazyGraphQL:
         await self.app(scope, receive, send)
 
 
+def document_policy(
+    settings: Settings, db: Database, trusted: TrustedDocuments | None
+) -> DocumentPolicy:
+    if trusted is not None:
+        return trusted
+    if settings.persisted_queries:
+        return AutomaticPersistedQueries(db, cache_size=settings.persisted_query_cache_size)
+    return FreeFormOnly()
+
+
 def create_app(
     settings: Settings,
     *,
     event_listeners: Sequence[_EventListener] = (),
+    drain: Drain | None = None,
+    tracing: Tracing | None = None,
     freeze_startup_heap: bool = False,
 ) -> Starlette:
-    """The application. `freeze_startup_heap` is for a process serving one app
-    (`leeto serve`): see `_freeze_startup_heap`."""
-    graphql = _LazyGraphQL()
+    """The app; `drain` is shared with the server that runs it (graceful shutdown).
+
+    Tracing is on when given, or when OTEL_EXPORTER_OTLP_ENDPOINT is set.
+    `freeze_startup_heap` is for a process serving one app (`leeto serve`): see
+    `_freeze_startup_heap`.
+    """
+    drain = drain or Drain()
+    watch = observing(event_listeners, tracing)
+    graphql = _LazyGraphQL(drain)
     state: dict[str, Client] = {}
     # Built before serving, so bad key settings stop the process at once.
     accounts = account_services_from(settings, passwords_from(settings))
     master_key = kms_from(settings)  # production without a master key stops here
+    trusted = (
+        TrustedDocuments(load_manifest(settings.trusted_documents))
+        if settings.trusted_documents is not None
+        else None
+    )
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
-        client = open_client(settings.database_uri(), event_listeners=event_listeners)
+        client = open_client(settings.database_uri(), event_listeners=watch.listeners)
         state["client"] = client
         cipher: FieldCipher | None = None
         housekeeping: asyncio.Task[None] | None = None
+        budget: CostBudget | None = None
         try:
             db = client[settings.database_name]
             await ensure_indexes(db)
@@ -97,6 +138,12 @@ def create_app(
             await cipher.ensure_ready()
             if not (await server_info(db)).supports_ttl_and_partial_indexes:
                 housekeeping = asyncio.create_task(prune_expired_forever(db))
+            if settings.rate_limit_points > 0:
+                budget = CostBudget(
+                    points=settings.rate_limit_points,
+                    window_seconds=settings.rate_limit_window_seconds,
+                    storage=storage_for(settings.redis_url),
+                )
             schema = build_schema(
                 mask_errors=settings.is_production,
                 max_tokens=settings.max_query_tokens,
@@ -112,6 +159,8 @@ def create_app(
                     max_cost=settings.max_query_cost,
                 ),
                 operation_timeout=settings.operation_timeout_seconds,
+                extra=[cost_rate_limit(budget)] if budget is not None else [],
+                observers=watch.observers,
             )
             graphql.app = LeetoGraphQL(
                 schema,
@@ -119,6 +168,9 @@ def create_app(
                 graphiql=settings.graphiql_enabled,
                 cipher=cipher,
                 accounts=accounts,
+                documents=document_policy(settings, db, trusted),
+                metrics=watch.metrics,
+                drain=drain,
             )
             if freeze_startup_heap:
                 _freeze_startup_heap()
@@ -132,12 +184,18 @@ def create_app(
                     await housekeeping
             if cipher is not None:
                 await cipher.close()
+            if budget is not None:
+                await budget.close()
             await client.close()
+            log.info("stopped: database client closed")
+            watch.shutdown()
 
     async def healthz(_request: Request) -> Response:
         return JSONResponse({"status": "ok"})
 
     async def readyz(_request: Request) -> Response:
+        if drain.draining:
+            return JSONResponse({"status": "draining"}, status_code=503)
         client = state.get("client")
         if client is None:
             return JSONResponse({"status": "starting"}, status_code=503)
@@ -162,6 +220,9 @@ def create_app(
         Route("/graphql", graphql),
         WebSocketRoute("/graphql", graphql),
     ]
+    scrape = metrics_route(watch.metrics, settings)
+    if scrape is not None:
+        routes.append(scrape)
     middleware = [
         Middleware(RequestIdMiddleware),
         Middleware(SecurityHeadersMiddleware, hsts_seconds=settings.hsts_seconds),
@@ -182,7 +243,7 @@ def create_app(
                     "X-Request-ID",
                     *(name.title() for name in PREFLIGHT_HEADERS),
                 ],
-                expose_headers=["X-Request-ID"],
+                expose_headers=["X-Request-ID", *RATE_LIMIT_HEADERS],
                 max_age=600,
             ),
         )

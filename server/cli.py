@@ -11,6 +11,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from datastore.encryption_keys import MasterKeyError
+from persisted.manifest import ManifestError
 from server.auth_setup import AuthSetupError
 from server.devdb import DevDBError
 from server.settings import Settings, load_settings, variable_name
@@ -45,16 +46,18 @@ def cmd_serve(args: argparse.Namespace) -> None:
     import uvicorn
 
     from server.app import create_app
+    from server.draining import Drain, DrainingServer
     from server.engine import database_available
     from server.logs import configure_logging
 
     settings = _settings()
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.effective_log_format.value)
     host = args.host or settings.host
     port = args.port or settings.port
+    drain = Drain()
     with database_available(settings):
-        uvicorn.run(
-            create_app(settings, freeze_startup_heap=True),
+        config = uvicorn.Config(
+            create_app(settings, drain=drain, freeze_startup_heap=True),
             host=host,
             port=port,
             log_level=settings.log_level,
@@ -62,7 +65,10 @@ def cmd_serve(args: argparse.Namespace) -> None:
             server_header=False,
             # uvicorn's default is 16 MiB: a GraphQL message needs far less.
             ws_max_size=settings.ws_max_message_bytes,
+            log_config=None,  # keep the logging set up above: one format, request ids
+            timeout_graceful_shutdown=settings.shutdown_grace_seconds,
         )
+        DrainingServer(config, drain=drain, drain_seconds=settings.shutdown_drain_seconds).run()
 
 
 def cmd_seed(args: argparse.Namespace) -> None:
@@ -170,7 +176,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         args.run(args)
-    except (CommandError, DevDBError, MasterKeyError, AuthSetupError) as exc:
+    except (CommandError, DevDBError, MasterKeyError, AuthSetupError, ManifestError) as exc:
         print(f"leeto: {exc}", file=sys.stderr)
         return 1
     return 0

@@ -2,38 +2,52 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import orjson
-from cross_web import HTTPException
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http import GraphQLRequestData
+from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET, UnsetType
 
 from datastore.client import Database
 from datastore.encryption import FieldCipher
+from observability.metrics import Metrics
+from persisted.documents import DocumentPolicy, FreeFormOnly
+from persisted.protocol import PersistedQueryError, fold_document_id
 from resolvers.account_services import AccountServices
 from resolvers.context import Context
 from resolvers.errors import Unauthenticated
 from resolvers.viewer import Credentials, authorization_from_params, token_refusal
 from server import csrf
 from server.context import build_context
+from server.draining import Drain
 
 
-def request_error(message: str, status_code: int) -> JSONResponse:
+def request_error(message: str, status_code: int, code: str | None = None) -> JSONResponse:
     """A malformed request, answered in GraphQL's error shape instead of plain text."""
-    code = {405: "METHOD_NOT_ALLOWED", 413: "PAYLOAD_TOO_LARGE", 415: "UNSUPPORTED_MEDIA_TYPE"}
+    codes = {405: "METHOD_NOT_ALLOWED", 413: "PAYLOAD_TOO_LARGE", 415: "UNSUPPORTED_MEDIA_TYPE"}
+    code = code or codes.get(status_code, "BAD_REQUEST")
     return JSONResponse(
-        {
-            "errors": [
-                {"message": message, "extensions": {"code": code.get(status_code, "BAD_REQUEST")}}
-            ]
-        },
+        {"errors": [{"message": message, "extensions": {"code": code}}]},
         status_code=status_code,
+    )
+
+
+# A document that failed these was not worth registering as a persisted query.
+_INVALID_DOCUMENT = frozenset({"GRAPHQL_PARSE_FAILED", "GRAPHQL_VALIDATION_FAILED"})
+
+
+def _document_is_valid(result: ExecutionResult) -> bool:
+    return not any(
+        (error.extensions or {}).get("code") in _INVALID_DOCUMENT for error in result.errors or ()
     )
 
 
@@ -46,6 +60,9 @@ class LeetoGraphQL(GraphQL[Context, None]):
         graphiql: bool,
         cipher: FieldCipher | None = None,
         accounts: AccountServices | None = None,
+        documents: DocumentPolicy | None = None,
+        metrics: Metrics | None = None,
+        drain: Drain | None = None,
     ) -> None:
         super().__init__(
             schema,
@@ -55,20 +72,36 @@ class LeetoGraphQL(GraphQL[Context, None]):
         self.database = database
         self.cipher = cipher
         self.accounts = accounts
+        self.documents: DocumentPolicy = documents or FreeFormOnly()
+        self.metrics = metrics or Metrics()
+        self.drain = drain or Drain()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
-            await super().__call__(scope, receive, send)
+            self.metrics.websockets.inc()
+            try:
+                await super().__call__(scope, receive, send)
+            finally:
+                self.metrics.websockets.dec()
+                self.drain.forget(scope)
             return
         request = Request(scope=scope, receive=receive)
         if csrf.needs_preflight(request.method, request.headers, request.query_params):
             await request_error(csrf.MESSAGE, 400)(scope, receive, send)
             return
+        context = self.context_for(request)
         try:
-            response = await self.run(request)
+            response = await self.run(request, context=context)
         except HTTPException as exc:
             status = 415 if exc.reason == "Unsupported content type" else exc.status_code
             response = request_error(exc.reason, status)
+        except PersistedQueryError as exc:
+            response = request_error(exc.message, exc.status_code, exc.code)
+        else:
+            # What the operation decided about its response (rate-limit headers, 429).
+            response.headers.update(context.response_headers)
+            if context.response_status is not None:
+                response.status_code = context.response_status
         await response(scope, receive, send)
 
     def decode_json(self, data: str | bytes) -> object:
@@ -78,12 +111,61 @@ class LeetoGraphQL(GraphQL[Context, None]):
         decoded = orjson.loads(data)
         if not isinstance(decoded, dict | list):
             raise HTTPException(400, "Expected a JSON object with a `query`.")
+        if isinstance(decoded, dict):
+            return fold_document_id(decoded)
         return decoded
+
+    def should_render_graphql_ide(self, request: Any) -> bool:
+        # A GET without `query` that names a persisted document is an operation.
+        params = request.query_params
+        if params.get("extensions") is not None or params.get("documentId") is not None:
+            return False
+        return bool(super().should_render_graphql_ide(request))
+
+    def parse_query_params(self, params: Any) -> dict[str, Any]:
+        return fold_document_id(super().parse_query_params(params))
+
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        sub_response: Response,
+        context: Context,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        """Run the document the request sent, or the persisted one it named by hash."""
+        resolution = await self.documents.resolve(request_data.query, request_data.extensions)
+        result = await super().execute_single(
+            request,
+            request_adapter,
+            sub_response,
+            context,
+            root_value,
+            dataclasses.replace(request_data, query=resolution.query),
+        )
+        if (
+            resolution.register_as is not None
+            and resolution.query is not None
+            and _document_is_valid(result)
+        ):
+            await self.documents.register(resolution.register_as, resolution.query)
+        return result
+
+    async def create_websocket_response(
+        self, request: WebSocket, subprotocol: str | None
+    ) -> WebSocket:
+        websocket = await super().create_websocket_response(request, subprotocol)
+        self.drain.track(websocket)  # closed with 1001 when the server shuts down
+        return websocket
+
+    def context_for(self, request: Request | WebSocket) -> Context:
+        return build_context(self.database, request, cipher=self.cipher, accounts=self.accounts)
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
-        return build_context(self.database, request, cipher=self.cipher, accounts=self.accounts)
+        return self.context_for(request)
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
         """Browsers cannot set headers on a WebSocket: the token comes in connection_init.

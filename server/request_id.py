@@ -1,4 +1,8 @@
-"""A request id for every HTTP request: taken from X-Request-ID when sane, else made."""
+"""A request id for every HTTP request: taken from X-Request-ID when sane, else made.
+
+It is echoed on the response and set in a context variable for the request's
+duration, so every log line written for the request carries it.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,8 @@ import re
 import uuid
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from observability import scope as observed
 
 HEADER = "x-request-id"
 _SANE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -34,4 +40,8 @@ class RequestIdMiddleware:
                 message["headers"] = headers
             await send(message)
 
-        await self.app(scope, receive, send_with_id)
+        token = observed.request_id.set(request_id)
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            observed.request_id.reset(token)

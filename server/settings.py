@@ -20,6 +20,17 @@ class Environment(StrEnum):
     PRODUCTION = "production"
 
 
+class MetricsAccess(StrEnum):
+    OFF = "off"
+    OPEN = "open"
+    TOKEN = "token"  # noqa: S105 - a mode's name
+
+
+class LogFormat(StrEnum):
+    JSON = "json"
+    TEXT = "text"
+
+
 class KmsProvider(StrEnum):
     LOCAL = "local"
     AWS = "aws"
@@ -58,6 +69,12 @@ class Settings(BaseSettings):
     # Strict-Transport-Security max-age; set it only when TLS is in front. 0 = not sent.
     hsts_seconds: int = Field(default=0, ge=0)
     log_level: str = "info"
+    # Unset: JSON lines in production, text elsewhere.
+    log_format: LogFormat | None = None
+    # Prometheus metrics at /metrics. Unset: `token` when a token is given, else
+    # `open` outside production and `off` in production.
+    metrics: MetricsAccess | None = None
+    metrics_token: SecretStr | None = None
 
     # Personal data encryption (client-side field level encryption).
     kms_provider: KmsProvider = KmsProvider.LOCAL
@@ -96,6 +113,26 @@ class Settings(BaseSettings):
     signup_limit_per_address: int = Field(default=10, ge=1)
     signup_window_seconds: int = Field(default=3600, ge=1)
 
+    # Rate limits by cost: every operation is charged its computed cost (at least
+    # 1 point) against a budget per window, per viewer or per client address when
+    # anonymous. 0 turns the limit off. Counters live in process memory, or in
+    # Redis when `redis_url` is set, so that several processes share one budget.
+    rate_limit_points: int = Field(default=100_000, ge=0)
+    rate_limit_window_seconds: int = Field(default=3600, ge=1, le=86400)
+    redis_url: str | None = None
+
+    # Persisted operations: automatic persisted queries (Apollo's protocol, stored
+    # in MongoDB with an in-memory LRU of this many documents in front), or, with a
+    # trusted documents manifest, only the manifest's operations.
+    persisted_queries: bool = True
+    persisted_query_cache_size: int = Field(default=1000, ge=0)
+    trusted_documents: Path | None = None
+
+    # Graceful shutdown (SIGTERM): how long to keep serving while /readyz says 503
+    # before accepting stops, and how long in-flight requests may then take.
+    shutdown_drain_seconds: float = Field(default=0, ge=0, le=300)
+    shutdown_grace_seconds: int = Field(default=30, ge=1, le=3600)
+
     # `leeto users create-admin` reads the password from here, else prompts.
     admin_password: SecretStr | None = None
 
@@ -106,6 +143,15 @@ class Settings(BaseSettings):
             return None
         if not value.startswith(("mongodb://", "mongodb+srv://")):
             raise ValueError("MONGODB_URI must start with mongodb:// or mongodb+srv://")
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _check_redis_url(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        if not value.startswith(("redis://", "rediss://", "redis+unix://")):
+            raise ValueError("LEETO_REDIS_URL must start with redis://, rediss:// or redis+unix://")
         return value
 
     @field_validator("log_level")
@@ -150,6 +196,18 @@ class Settings(BaseSettings):
             raise ValueError(
                 "LEETO_REFRESH_TOKEN_IDLE_DAYS cannot exceed LEETO_REFRESH_TOKEN_TTL_DAYS"
             )
+        token = self.metrics_token.get_secret_value() if self.metrics_token else None
+        if self.metrics is MetricsAccess.TOKEN and token is None:
+            raise ValueError("LEETO_METRICS=token needs LEETO_METRICS_TOKEN")
+        if token is not None and self.metrics_access is not MetricsAccess.TOKEN:
+            raise ValueError("LEETO_METRICS_TOKEN is set but LEETO_METRICS is not token")
+        if token is not None and len(token) < 16:
+            raise ValueError("LEETO_METRICS_TOKEN must be at least 16 characters")
+        if 0 < self.rate_limit_points < self.max_query_cost:
+            raise ValueError(
+                "LEETO_RATE_LIMIT_POINTS must be at least LEETO_MAX_QUERY_COST (or 0 for no "
+                "limit): an operation the cost limit allows must fit in an empty budget"
+            )
         if self.kms_provider is not KmsProvider.LOCAL:
             if self.kms_credentials is None or self.kms_master_key is None:
                 raise ValueError(
@@ -176,6 +234,20 @@ class Settings(BaseSettings):
     @property
     def is_production(self) -> bool:
         return self.env is Environment.PRODUCTION
+
+    @property
+    def effective_log_format(self) -> LogFormat:
+        if self.log_format is not None:
+            return self.log_format
+        return LogFormat.JSON if self.is_production else LogFormat.TEXT
+
+    @property
+    def metrics_access(self) -> MetricsAccess:
+        if self.metrics is not None:
+            return self.metrics
+        if self.metrics_token is not None:
+            return MetricsAccess.TOKEN
+        return MetricsAccess.OFF if self.is_production else MetricsAccess.OPEN
 
     @field_validator("cors_origins", mode="before")
     @classmethod

@@ -20,6 +20,7 @@ from server.logs import configure_logging
 from server.seed import seed_database
 from server.settings import Settings
 from tests.graphql_client import ISSUED_TOKENS
+from tests.redis_server import flush, running_redis
 
 SEEDED_DB = "leeto_seeded"
 
@@ -45,6 +46,20 @@ def mongo_uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     data_dir: Path = tmp_path_factory.mktemp("devdb")
     with EmbeddedEngine(port=free_port(), data_dir=data_dir) as engine:
         yield engine.uri
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """URL of a real redis-server started for this run."""
+    with running_redis(tmp_path_factory.mktemp("redis")) as url:
+        yield url
+
+
+@pytest.fixture
+def redis_url(redis_server: str) -> str:
+    """The run's redis-server, emptied for this test."""
+    flush(redis_server)
+    return redis_server
 
 
 @pytest.fixture
@@ -77,6 +92,8 @@ def make_settings(mongo_uri: str, data_dir: Path) -> Callable[..., Settings]:
             "MONGODB_URI": with_database(mongo_uri, db_name),
             "data_dir": data_dir,
             **cheap,
+            # Off unless a test turns them on: they add `extensions.cost` to bodies.
+            "rate_limit_points": 0,
             **overrides,
         }
         return Settings(**values)
@@ -115,6 +132,9 @@ class _Recorder(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         text = record.getMessage()
+        fields = getattr(record, "fields", None)  # structured fields of JSON lines
+        if fields is not None:
+            text += f" {fields!r}"
         if record.exc_info:
             text += "\n" + logging.Formatter().formatException(record.exc_info)
         self.lines.append(text)

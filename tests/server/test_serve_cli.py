@@ -69,7 +69,8 @@ def test_serve_starts_and_stops_the_embedded_engine(tmp_path: Path) -> None:
             f"http://127.0.0.1:{app_port}/graphql", json={"query": "{ campuses { id } }"}
         )
         assert response.status_code == 200
-        assert response.json() == {"data": {"campuses": []}}
+        assert response.json()["data"] == {"campuses": []}
+        assert response.headers["X-RateLimit-Limit"] == "100000"  # on by default
         assert (tmp_path / "devdb").is_dir()
     finally:
         server.send_signal(signal.SIGTERM)

@@ -1,0 +1,1 @@
+"""Observability: request-scoped log fields, JSON logs, Prometheus metrics, tracing."""

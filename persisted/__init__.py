@@ -1,0 +1,1 @@
+"""Persisted operations: automatic persisted queries and trusted documents."""

@@ -1,0 +1,1 @@
+"""Rate limits by cost: a budget of points per window per client."""
