@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlparse
 
 from bson import ObjectId
 
@@ -18,42 +16,19 @@ from resolvers.enrollment_events import enrollments_changed
 from resolvers.errors import BadUserInput
 from resolvers.global_ids import expect_global_id
 from resolvers.outcomes import Problem, Refusal, validation_error
+from resolvers.session_input import SessionFields
 
 log = logging.getLogger("leeto.sessions")
-
-MIN_CAPACITY, MAX_CAPACITY = 1, 500
 
 
 def _now() -> datetime:
     return datetime.now(UTC)
 
 
-@dataclass(frozen=True, slots=True)
-class SessionFields:
-    """What a client sent; None means "not given" (for updates: keep)."""
-
-    mode: str | None = None
-    campus_id: str | None = None
-    starts_at: datetime | None = None
-    ends_at: datetime | None = None
-    capacity: int | None = None
-    instructor_id: str | None = None
-    meeting_url: str | None = None
-
-
 class _Invalid(Exception):
     def __init__(self, refusal: Refusal) -> None:
         super().__init__(refusal.message)
         self.refusal = refusal
-
-
-def _utc(value: datetime, field: str) -> datetime:
-    if value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    try:
-        return value.astimezone(UTC)
-    except (OverflowError, ValueError):
-        raise _Invalid(validation_error(field, "This time is out of range.")) from None
 
 
 def _id(value: str, type_name: str, field: str) -> ObjectId:
@@ -68,23 +43,18 @@ async def _checked(
 ) -> dict[str, Any]:
     """The stored fields for a new or changed session, or _Invalid naming the field."""
     merged: dict[str, Any] = dict(current or {})
-    if given.mode is not None:
-        merged["mode"] = given.mode
-    if given.starts_at is not None:
-        merged["startsAt"] = _utc(given.starts_at, "startsAt")
-    if given.ends_at is not None:
-        merged["endsAt"] = _utc(given.ends_at, "endsAt")
-    if given.capacity is not None:
-        if not MIN_CAPACITY <= given.capacity <= MAX_CAPACITY:
-            raise _Invalid(
-                validation_error(
-                    "capacity", f"Capacity must be between {MIN_CAPACITY} and {MAX_CAPACITY}."
-                )
-            )
-        merged["capacity"] = given.capacity
-    for key, field in (("startsAt", "startsAt"), ("endsAt", "endsAt"), ("capacity", "capacity")):
+    for key, value in (
+        ("mode", given.mode),
+        ("startsAt", given.starts_at),
+        ("endsAt", given.ends_at),
+        ("capacity", given.capacity),
+        ("meetingUrl", given.meeting_url),
+    ):
+        if value is not None:
+            merged[key] = value
+    for key in ("startsAt", "endsAt", "capacity"):
         if key not in merged:
-            raise _Invalid(validation_error(field, "This field is required."))
+            raise _Invalid(validation_error(key, "This field is required."))
     if merged["endsAt"] <= merged["startsAt"]:
         raise _Invalid(validation_error("endsAt", "A session must end after it starts."))
     if given.starts_at is not None and merged["startsAt"] <= _now():
@@ -94,14 +64,6 @@ async def _checked(
         if await ctx.db[names.CAMPUSES].find_one({"_id": campus_id}, {"_id": 1}) is None:
             raise _Invalid(validation_error("campusId", "No campus has this ID."))
         merged["campusId"] = campus_id
-    if given.meeting_url is not None:
-        url = given.meeting_url.strip()
-        parsed = urlparse(url)
-        if parsed.scheme != "https" or not parsed.netloc or len(url) > 500:
-            raise _Invalid(
-                validation_error("meetingUrl", "Give an https link of up to 500 characters.")
-            )
-        merged["meetingUrl"] = url
     if merged.get("mode") == "IN_PERSON":
         if merged.get("campusId") is None:
             raise _Invalid(validation_error("campusId", "An in-person session needs a campus."))

@@ -11,7 +11,7 @@ from strawberry.types import Info
 from resolvers import session_admin as resolve
 from resolvers.context import Context
 from resolvers.outcomes import Refusal
-from resolvers.session_admin import SessionFields
+from resolvers.session_input import SessionFields, parse_session_fields
 from schema.enums import SessionMode
 from schema.mutation_errors import NotFound, SessionClosed, ValidationError, mutation_error
 from schema.permissions import course_managers
@@ -40,8 +40,8 @@ class SessionScheduleInput:
         description="Who teaches it: one of the course's instructors (default: you).",
     )
 
-    def to_fields(self) -> SessionFields:
-        return SessionFields(
+    def to_fields(self) -> SessionFields | Refusal:
+        return parse_session_fields(
             mode=self.mode.value,
             campus_id=self.campus_id,
             starts_at=self.starts_at,
@@ -66,9 +66,9 @@ class SessionUpdateInput:
     meeting_url: str | None = strawberry.UNSET
     instructor_id: strawberry.ID | None = strawberry.UNSET
 
-    def to_fields(self) -> SessionFields:
+    def to_fields(self) -> SessionFields | Refusal:
         mode = _given(self.mode)
-        return SessionFields(
+        return parse_session_fields(
             mode=mode.value if mode else None,
             campus_id=_given(self.campus_id),
             starts_at=_given(self.starts_at),
@@ -117,8 +117,11 @@ class SessionMutations:
     async def session_schedule(
         self, info: Info[Context, None], input: SessionScheduleInput
     ) -> SessionScheduleResult:
-        outcome = await resolve.schedule(
-            info.context, course_gid=input.course_id, fields=input.to_fields()
+        fields = input.to_fields()
+        outcome = (
+            fields
+            if isinstance(fields, Refusal)
+            else await resolve.schedule(info.context, course_gid=input.course_id, fields=fields)
         )
         result: SessionScheduleResult = _result(outcome)
         return result
@@ -134,8 +137,11 @@ class SessionMutations:
     async def session_update(
         self, info: Info[Context, None], input: SessionUpdateInput
     ) -> SessionUpdateResult:
-        outcome = await resolve.update(
-            info.context, session_gid=input.session_id, fields=input.to_fields()
+        fields = input.to_fields()
+        outcome = (
+            fields
+            if isinstance(fields, Refusal)
+            else await resolve.update(info.context, session_gid=input.session_id, fields=fields)
         )
         result: SessionUpdateResult = _result(outcome)
         return result
