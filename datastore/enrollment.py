@@ -165,6 +165,9 @@ async def change_capacity(db: Database, session: Doc, capacity: int, *, now: dat
         await db[names.SESSIONS].update_one(
             {"_id": session_id}, {"$set": {"capacityVersion": version}}
         )
+        # Blocks placed and lifted again left seats free that waiting students
+        # may have been refused meanwhile.
+        await settle(db, session_id, old, now=now)
         raise
     await db[names.SESSIONS].update_one(
         {"_id": session_id},

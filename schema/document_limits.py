@@ -25,7 +25,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import partial
 from typing import Any
 
 from graphql import (
@@ -395,6 +394,7 @@ class DocumentLimitsCheck(SchemaExtension):
 
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
+        costs: list[int] = []
         if context.graphql_document is not None and not context.pre_execution_errors:
             errors = document_errors(
                 context.graphql_document,
@@ -402,8 +402,11 @@ class DocumentLimitsCheck(SchemaExtension):
                 context.variables or {},
                 page_defaults(context.schema._schema),
                 self.limits,
-                record_cost=partial(_record_cost, context.context),
+                record_cost=costs.append,
             )
             if errors:
                 context.pre_execution_errors = errors
         yield
+        # Only an operation that passed validation will run and be charged.
+        if costs and not context.pre_execution_errors:
+            _record_cost(context.context, costs[0])
