@@ -125,6 +125,7 @@ async def main() -> None:
             "LEETO_DATA_DIR": tmp,
             "LEETO_PORT": str(app_port),
             "LEETO_LOG_LEVEL": "warning",
+            "LEETO_RATE_LIMIT_POINTS": "0",  # commands are measured, not budgets
         }
         app = subprocess.Popen(  # noqa: ASYNC220 - started once, before any measuring
             [sys.executable, "-m", "server.cli", "serve"], env=env, cwd=ROOT

@@ -117,7 +117,7 @@ class Settings(BaseSettings):
     # 1 point) against a budget per window, per viewer or per client address when
     # anonymous. 0 turns the limit off. Counters live in process memory, or in
     # Redis when `redis_url` is set, so that several processes share one budget.
-    rate_limit_points: int = Field(default=100_000, ge=0)
+    rate_limit_points: int = Field(default=500_000, ge=0)
     rate_limit_window_seconds: int = Field(default=3600, ge=1, le=86400)
     redis_url: str | None = None
 

@@ -70,7 +70,7 @@ def test_serve_starts_and_stops_the_embedded_engine(tmp_path: Path) -> None:
         )
         assert response.status_code == 200
         assert response.json()["data"] == {"campuses": []}
-        assert response.headers["X-RateLimit-Limit"] == "100000"  # on by default
+        assert response.headers["X-RateLimit-Limit"] == "500000"  # on by default
         assert (tmp_path / "devdb").is_dir()
     finally:
         server.send_signal(signal.SIGTERM)
