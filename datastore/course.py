@@ -11,8 +11,8 @@ from bson import ObjectId
 
 from datastore import collections as names
 from datastore.client import Database
-from datastore.keyset import Keyset, SortSpec
-from datastore.pages import Page, find_page
+from datastore.keyset import SortSpec
+from datastore.pages import Page, Window, find_page
 from datastore.search_terms import query_terms
 
 
@@ -87,13 +87,14 @@ async def course_query(db: Database, f: CourseFilter) -> dict[str, Any] | None:
 
 
 async def find_courses(
-    db: Database, f: CourseFilter, order: CourseOrder, *, first: int, after: Keyset | None
+    db: Database, f: CourseFilter, order: CourseOrder, *, window: Window
 ) -> Page:
     spec = COURSE_ORDERS[order]
     query = await course_query(db, f)
     if query is None:
-        return Page(items=[], has_next_page=False, has_previous_page=after is not None, spec=spec)
-    return await find_page(db[names.COURSES], query, spec, first=first, after=after)
+        forward_after = window.cursor is not None and not window.backward
+        return Page(items=[], has_next_page=False, has_previous_page=forward_after, spec=spec)
+    return await find_page(db[names.COURSES], query, spec, window=window)
 
 
 async def count_courses(db: Database, f: CourseFilter) -> int:

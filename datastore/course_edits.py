@@ -23,13 +23,14 @@ from pymongo.errors import DuplicateKeyError, OperationFailure
 
 from datastore import collections as names
 from datastore.client import Database
-from datastore.keyset import Keyset, SortSpec
-from datastore.pages import Page, find_page
+from datastore.keyset import SortSpec
+from datastore.pages import Page, Window, find_page
 from datastore.ratings import refresh_course_rating
 
 __all__ = [
     "TEACHING_ORDER",
     "SlugTaken",
+    "count_courses_taught",
     "find_course",
     "find_courses_taught",
     "insert_course",
@@ -113,12 +114,14 @@ async def find_course(db: Database, course_id: ObjectId) -> dict[str, Any] | Non
     return await db[names.COURSES].find_one({"_id": course_id})
 
 
-async def find_courses_taught(
-    db: Database, user_id: ObjectId, *, first: int, after: Keyset | None
-) -> Page:
+async def find_courses_taught(db: Database, user_id: ObjectId, *, window: Window) -> Page:
     """Every course listing the user among its instructors, whatever its state."""
     query = {"instructorIds": user_id}
-    return await find_page(db[names.COURSES], query, TEACHING_ORDER, first=first, after=after)
+    return await find_page(db[names.COURSES], query, TEACHING_ORDER, window=window)
+
+
+async def count_courses_taught(db: Database, user_id: ObjectId) -> int:
+    return await db[names.COURSES].count_documents({"instructorIds": user_id})
 
 
 def new_course_doc(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -37,6 +37,10 @@ class SortSpec:
     def sort(self) -> list[tuple[str, int]]:
         direction = -1 if self.descending else 1
         return [(self.field, direction), ("_id", direction)]
+
+    def reversed(self) -> SortSpec:
+        """The same ordering run backwards; its cursors keep this ordering's tag."""
+        return replace(self, descending=not self.descending)
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,13 +122,14 @@ def decode_cursor(spec: SortSpec, cursor: str) -> Keyset:
     return Keyset(value=_unpack_value(packed, spec.kind), id=object_id)
 
 
-def after_filter(spec: SortSpec, keyset: Keyset) -> dict[str, Any]:
-    """Documents strictly after the keyset in the spec's order."""
+def after_filter(spec: SortSpec, keyset: Keyset, *, inclusive: bool = False) -> dict[str, Any]:
+    """Documents strictly after the keyset in the spec's order (or at it, if inclusive)."""
     op = "$lt" if spec.descending else "$gt"
+    id_op = op + "e" if inclusive else op
     return {
         "$or": [
             {spec.field: {op: keyset.value}},
-            {spec.field: keyset.value, "_id": {op: keyset.id}},
+            {spec.field: keyset.value, "_id": {id_op: keyset.id}},
         ]
     }
 
@@ -145,3 +150,13 @@ def is_after(spec: SortSpec, keyset: Keyset, doc: dict[str, Any]) -> bool:
     mine = sort_key(spec, doc)
     theirs = (_comparable(keyset.value), keyset.id)
     return mine < theirs if spec.descending else mine > theirs
+
+
+def is_before(spec: SortSpec, keyset: Keyset, doc: dict[str, Any]) -> bool:
+    """Strictly before the keyset in the spec's order."""
+    return is_after(spec.reversed(), keyset, doc)
+
+
+def is_at(spec: SortSpec, keyset: Keyset, doc: dict[str, Any]) -> bool:
+    """The document sits exactly where the keyset points (same sort value and _id)."""
+    return sort_key(spec, doc) == (_comparable(keyset.value), keyset.id)

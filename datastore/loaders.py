@@ -18,7 +18,17 @@ from datastore.client import Database
 from datastore.encryption import FieldCipher
 from datastore.keyset import SortSpec
 from datastore.loader_batches import report_batch
-from datastore.pages import ALL, BATCH_SIZE, ChildPageKey, Doc, Page, Scope, find_child_pages
+from datastore.pages import (
+    ALL,
+    BATCH_SIZE,
+    ChildCountKey,
+    ChildPageKey,
+    Doc,
+    Page,
+    Scope,
+    count_child_pages,
+    find_child_pages,
+)
 from datastore.private_profile import PrivateProfileByUserLoader
 from datastore.seating import Seating
 
@@ -87,6 +97,34 @@ class _ChildPageLoader(DataLoader[ChildPageKey, Page]):
         return await find_child_pages(
             self.db[self.collection], self.parent_field, self.spec, keys, self.scopes
         )
+
+
+class _ChildCountLoader(DataLoader[ChildCountKey, int]):
+    """`totalCount` of a per-parent connection: asked for only when selected."""
+
+    collection: str
+    parent_field: str
+
+    def __init__(self, db: Database, scopes: Mapping[str, Scope]) -> None:
+        super().__init__()
+        self.db = db
+        self.scopes = scopes
+
+    async def batch_load_fn(self, keys: list[ChildCountKey]) -> list[int]:
+        report_batch(self, len(keys))
+        return await count_child_pages(
+            self.db[self.collection], self.parent_field, keys, self.scopes
+        )
+
+
+class SessionCountByCourseLoader(_ChildCountLoader):
+    collection = names.SESSIONS
+    parent_field = "courseId"
+
+
+class ReviewCountByCourseLoader(_ChildCountLoader):
+    collection = names.REVIEWS
+    parent_field = "courseId"
 
 
 class SessionsByCourseLoader(_ChildPageLoader):
@@ -204,6 +242,10 @@ class Loaders:
             db, {"all": ALL, "upcoming": upcoming_scope(self.now)}
         )
         self.reviews_by_course = ReviewsByCourseLoader(db, {"all": ALL})
+        self.session_count_by_course = SessionCountByCourseLoader(
+            db, self.sessions_by_course.scopes
+        )
+        self.review_count_by_course = ReviewCountByCourseLoader(db, {"all": ALL})
         self.seat_claims_by_session = SeatClaimsBySessionLoader(db)
         self.enrollments_by_session = EnrollmentsBySessionLoader(db)
         self.seating_by_session = SeatingBySessionLoader(

@@ -4,13 +4,21 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from bson import ObjectId
 from pymongo.asynchronous.collection import AsyncCollection
 
-from datastore.keyset import Keyset, SortSpec, after_filter, is_after, sort_key
+from datastore.keyset import (
+    Keyset,
+    SortSpec,
+    after_filter,
+    is_after,
+    is_at,
+    is_before,
+    sort_key,
+)
 
 # One reply for a whole batch: the default first batch (101 documents) would
 # add getMore round trips as pages grow, and the count must not depend on size.
@@ -25,6 +33,18 @@ class Page:
     has_next_page: bool
     has_previous_page: bool
     spec: SortSpec
+    # How many items the whole list holds, when the page was cut from all of them.
+    total: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """Which page: `size` items after `cursor`, or, when `backward`, the last
+    `size` items before it (`last`/`before`). No cursor: from the start or the end."""
+
+    size: int
+    cursor: Keyset | None = None
+    backward: bool = False
 
 
 def _combine(*filters: Mapping[str, Any]) -> dict[str, Any]:
@@ -41,18 +61,43 @@ async def find_page(
     query: Mapping[str, Any],
     spec: SortSpec,
     *,
-    first: int,
-    after: Keyset | None,
+    window: Window,
     projection: Mapping[str, Any] | None = None,
 ) -> Page:
-    """One page and whether another follows, in a single find (first + 1 rows)."""
-    full = _combine(query, after_filter(spec, after) if after else {})
-    cursor = collection.find(full, projection).sort(spec.sort).limit(first + 1)
-    docs = await cursor.batch_size(first + 1).to_list()
+    """One page and whether another follows, in a single find (size + 1 rows).
+
+    Backward pages sort the other way from the cursor, take size + 1 and
+    reverse. Their `hasNextPage` is exact: the find includes the cursor's own
+    row, which proves a next page when it still exists; only when it has gone
+    does one more find (one row) look past it.
+    """
+    size, cursor = window.size, window.cursor
+    if not window.backward:
+        full = _combine(query, after_filter(spec, cursor) if cursor else {})
+        found = collection.find(full, projection).sort(spec.sort).limit(size + 1)
+        docs = await found.batch_size(size + 1).to_list()
+        return Page(
+            items=docs[:size],
+            has_next_page=len(docs) > size,
+            has_previous_page=cursor is not None,
+            spec=spec,
+        )
+    back = spec.reversed()
+    extra = 0 if cursor is None else 1
+    full = _combine(query, after_filter(back, cursor, inclusive=True) if cursor else {})
+    found = collection.find(full, projection).sort(back.sort).limit(size + 1 + extra)
+    docs = await found.batch_size(size + 1 + extra).to_list()
+    has_next = False
+    if cursor is not None:
+        if docs and is_at(spec, cursor, docs[0]):
+            docs, has_next = docs[1:], True
+        else:
+            later = _combine(query, after_filter(spec, cursor))
+            has_next = await collection.find(later, {"_id": 1}).limit(1).to_list() != []
     return Page(
-        items=docs[:first],
-        has_next_page=len(docs) > first,
-        has_previous_page=after is not None,
+        items=docs[:size][::-1],
+        has_next_page=has_next,
+        has_previous_page=len(docs) > size,
         spec=spec,
     )
 
@@ -62,8 +107,7 @@ class ChildPageKey:
     """A page of children of one parent: `scope` names an extra filter."""
 
     parent_id: ObjectId
-    first: int
-    after: Keyset | None = None
+    window: Window
     scope: str = "all"
 
 
@@ -91,18 +135,20 @@ async def find_child_pages(
     Neither FerretDB nor a portable MongoDB query can limit rows per parent in
     one round trip (`$lookup`, `$facet` and `$push` are missing there), so one
     find fetches the parents' children in order and Python slices each page.
+    A backward page fetches all its parent's children, so its page info is exact.
     """
     plain: dict[str, set[ObjectId]] = defaultdict(set)
     clauses: list[dict[str, Any]] = []
     for key in keys:
-        if key.after is None:
+        window = key.window
+        if window.cursor is None or window.backward:
             plain[key.scope].add(key.parent_id)
         else:
             clauses.append(
                 _combine(
                     {parent_field: key.parent_id},
                     scopes[key.scope].query,
-                    after_filter(spec, key.after),
+                    after_filter(spec, window.cursor),
                 )
             )
     for scope_name, parents in plain.items():
@@ -116,29 +162,59 @@ async def find_child_pages(
     pages: list[Page] = []
     for key in keys:
         scope = scopes[key.scope]
-        rows = [
-            doc
-            for doc in by_parent.get(key.parent_id, [])
-            if scope.matches(doc) and (key.after is None or is_after(spec, key.after, doc))
-        ]
-        pages.append(
-            Page(
-                items=rows[: key.first],
-                has_next_page=len(rows) > key.first,
-                has_previous_page=key.after is not None,
-                spec=spec,
-            )
-        )
+        rows = [doc for doc in by_parent.get(key.parent_id, []) if scope.matches(doc)]
+        pages.append(_slice(rows, spec, key.window))
     return pages
 
 
-def slice_page(docs: Sequence[Doc], spec: SortSpec, *, first: int, after: Keyset | None) -> Page:
-    """A page of documents already in memory, in the spec's order (keyset, never skip)."""
-    ordered = sorted(docs, key=lambda d: sort_key(spec, d), reverse=spec.descending)
-    rows = [doc for doc in ordered if after is None or is_after(spec, after, doc)]
+@dataclass(frozen=True, slots=True)
+class ChildCountKey:
+    """How many children one parent has, within a named scope."""
+
+    parent_id: ObjectId
+    scope: str = "all"
+
+
+async def count_child_pages(
+    collection: AsyncCollection[Doc],
+    parent_field: str,
+    keys: Sequence[ChildCountKey],
+    scopes: Mapping[str, Scope],
+) -> list[int]:
+    """Children per parent, one `$group` command per scope, in key order."""
+    by_scope: dict[str, set[ObjectId]] = defaultdict(set)
+    for key in keys:
+        by_scope[key.scope].add(key.parent_id)
+    counts: dict[tuple[str, ObjectId], int] = {}
+    for scope_name, parents in by_scope.items():
+        match = _combine({parent_field: {"$in": sorted(parents)}}, scopes[scope_name].query)
+        pipeline = [{"$match": match}, {"$group": {"_id": f"${parent_field}", "n": {"$sum": 1}}}]
+        async for row in await collection.aggregate(pipeline):
+            counts[(scope_name, row["_id"])] = int(row["n"])
+    return [counts.get((key.scope, key.parent_id), 0) for key in keys]
+
+
+def _slice(ordered: Sequence[Doc], spec: SortSpec, window: Window) -> Page:
+    """A page of rows already in the spec's order: for a backward page, all of them."""
+    size, cursor = window.size, window.cursor
+    if not window.backward:
+        rows = [doc for doc in ordered if cursor is None or is_after(spec, cursor, doc)]
+        return Page(
+            items=rows[:size],
+            has_next_page=len(rows) > size,
+            has_previous_page=cursor is not None,
+            spec=spec,
+        )
+    rows = [doc for doc in ordered if cursor is None or is_before(spec, cursor, doc)]
     return Page(
-        items=rows[:first],
-        has_next_page=len(rows) > first,
-        has_previous_page=after is not None,
+        items=rows[-size:],
+        has_next_page=len(rows) < len(ordered),
+        has_previous_page=len(rows) > size,
         spec=spec,
     )
+
+
+def slice_page(docs: Sequence[Doc], spec: SortSpec, *, window: Window) -> Page:
+    """A page of documents already in memory, in the spec's order (keyset, never skip)."""
+    ordered = sorted(docs, key=lambda d: sort_key(spec, d), reverse=spec.descending)
+    return replace(_slice(ordered, spec, window), total=len(ordered))

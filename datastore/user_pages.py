@@ -6,12 +6,19 @@ from typing import Any
 
 from datastore import collections as names
 from datastore.client import Database
-from datastore.keyset import Keyset, SortSpec
-from datastore.pages import Page, find_page
+from datastore.keyset import SortSpec
+from datastore.pages import Page, Window, find_page
 
 USER_ORDER = SortSpec(tag="user:name", field="displayName")
 
 
-async def find_users(db: Database, *, role: str | None, first: int, after: Keyset | None) -> Page:
-    query: dict[str, Any] = {} if role is None else {"roles": role}
-    return await find_page(db[names.USERS], query, USER_ORDER, first=first, after=after)
+def _users_query(role: str | None) -> dict[str, Any]:
+    return {} if role is None else {"roles": role}
+
+
+async def find_users(db: Database, *, role: str | None, window: Window) -> Page:
+    return await find_page(db[names.USERS], _users_query(role), USER_ORDER, window=window)
+
+
+async def count_users(db: Database, *, role: str | None) -> int:
+    return await db[names.USERS].count_documents(_users_query(role))

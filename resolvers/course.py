@@ -6,13 +6,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from datastore.course import COURSE_ORDERS, CourseFilter, CourseOrder, find_courses
+from datastore.course import COURSE_ORDERS, CourseFilter, CourseOrder, count_courses, find_courses
 from datastore.loaders import REVIEW_ORDER, SESSION_ORDER
-from datastore.pages import ChildPageKey, Page
+from datastore.pages import ChildCountKey, ChildPageKey, Page
 from resolvers.context import Context
 from resolvers.errors import BadUserInput
 from resolvers.global_ids import expect_global_id
-from resolvers.pagination import check_first, parse_after
+from resolvers.pagination import page_window
 from resolvers.visibility import course_readable
 
 MAX_SEARCH_LENGTH = 200
@@ -68,15 +68,23 @@ async def courses(
     *,
     filter_args: CourseFilterArgs | None,
     order: CourseOrder,
-    first: int,
+    first: int | None,
     after: str | None,
+    last: int | None = None,
+    before: str | None = None,
 ) -> Page:
-    check_first(first)
-    keyset = parse_after(COURSE_ORDERS[order], after)
-    page = await find_courses(ctx.db, _to_filter(filter_args), order, first=first, after=keyset)
+    window = page_window(
+        COURSE_ORDERS[order], first=first, after=after, last=last, before=before, default=20
+    )
+    page = await find_courses(ctx.db, _to_filter(filter_args), order, window=window)
     for doc in page.items:
         ctx.loaders.course_by_id.prime(doc["_id"], doc)
     return page
+
+
+async def course_count(ctx: Context, *, filter_args: CourseFilterArgs | None) -> int:
+    """How many published courses match the filter (the catalogue's `totalCount`)."""
+    return await count_courses(ctx.db, _to_filter(filter_args))
 
 
 async def course_by_slug(ctx: Context, slug: str) -> dict[str, Any] | None:
@@ -92,21 +100,48 @@ async def instructors(ctx: Context, course: dict[str, Any]) -> list[dict[str, An
 
 
 async def sessions(
-    ctx: Context, course: dict[str, Any], *, first: int, after: str | None, upcoming: bool
+    ctx: Context,
+    course: dict[str, Any],
+    *,
+    first: int | None,
+    after: str | None,
+    last: int | None = None,
+    before: str | None = None,
+    upcoming: bool,
 ) -> Page:
-    check_first(first)
+    window = page_window(
+        SESSION_ORDER, first=first, after=after, last=last, before=before, default=10
+    )
     key = ChildPageKey(
-        parent_id=course["_id"],
-        first=first,
-        after=parse_after(SESSION_ORDER, after),
-        scope="upcoming" if upcoming else "all",
+        parent_id=course["_id"], window=window, scope="upcoming" if upcoming else "all"
     )
     page: Page = await ctx.loaders.sessions_by_course.load(key)
     return page
 
 
-async def reviews(ctx: Context, course: dict[str, Any], *, first: int, after: str | None) -> Page:
-    check_first(first)
-    key = ChildPageKey(parent_id=course["_id"], first=first, after=parse_after(REVIEW_ORDER, after))
+async def session_count(ctx: Context, course: dict[str, Any], *, upcoming: bool) -> int:
+    key = ChildCountKey(parent_id=course["_id"], scope="upcoming" if upcoming else "all")
+    count: int = await ctx.loaders.session_count_by_course.load(key)
+    return count
+
+
+async def reviews(
+    ctx: Context,
+    course: dict[str, Any],
+    *,
+    first: int | None,
+    after: str | None,
+    last: int | None = None,
+    before: str | None = None,
+) -> Page:
+    window = page_window(
+        REVIEW_ORDER, first=first, after=after, last=last, before=before, default=10
+    )
+    key = ChildPageKey(parent_id=course["_id"], window=window)
     page: Page = await ctx.loaders.reviews_by_course.load(key)
     return page
+
+
+async def review_count(ctx: Context, course: dict[str, Any]) -> int:
+    count: int = await ctx.loaders.review_count_by_course.load(ChildCountKey(course["_id"]))
+    return count

@@ -20,6 +20,7 @@ from auth.rules import is_admin, is_instructor, may_create_course, may_manage_co
 from datastore.course_edits import (
     TEACHING_ORDER,
     SlugTaken,
+    count_courses_taught,
     find_course,
     find_courses_taught,
     insert_course,
@@ -34,7 +35,7 @@ from resolvers.course_input import parse_course_fields
 from resolvers.errors import BadUserInput, Forbidden
 from resolvers.global_ids import expect_global_id
 from resolvers.outcomes import Refusal, not_found, validation_error
-from resolvers.pagination import check_first, parse_after
+from resolvers.pagination import page_window
 
 __all__ = [
     "archive_course",
@@ -299,13 +300,23 @@ async def archive_course(ctx: Context, course_id: str) -> dict[str, Any] | Refus
 
 
 async def courses_taught(
-    ctx: Context, user: Mapping[str, Any], *, first: int, after: str | None
+    ctx: Context,
+    user: Mapping[str, Any],
+    *,
+    first: int | None,
+    after: str | None,
+    last: int | None = None,
+    before: str | None = None,
 ) -> Page:
     """Courses the user teaches, drafts and archived ones included, by title."""
-    check_first(first)
-    page = await find_courses_taught(
-        ctx.db, user["_id"], first=first, after=parse_after(TEACHING_ORDER, after)
+    window = page_window(
+        TEACHING_ORDER, first=first, after=after, last=last, before=before, default=20
     )
+    page = await find_courses_taught(ctx.db, user["_id"], window=window)
     for doc in page.items:
         ctx.loaders.course_by_id.prime(doc["_id"], doc)
     return page
+
+
+async def courses_taught_count(ctx: Context, user: Mapping[str, Any]) -> int:
+    return await count_courses_taught(ctx.db, user["_id"])

@@ -25,7 +25,7 @@ from resolvers.enrollment_events import enrollments_changed
 from resolvers.errors import BadUserInput
 from resolvers.global_ids import expect_global_id
 from resolvers.outcomes import Problem, Refusal
-from resolvers.pagination import check_first, parse_after
+from resolvers.pagination import page_window
 from resolvers.visibility import course_public
 
 log = logging.getLogger("leeto.enrollment")
@@ -177,11 +177,19 @@ CLASS_ORDER = SortSpec(tag="enrollment:oldest", field="createdAt", kind="d")
 
 
 async def user_enrollment_page(
-    ctx: Context, user: dict[str, Any], *, status: str | None, first: int, after: str | None
+    ctx: Context,
+    user: dict[str, Any],
+    *,
+    status: str | None,
+    first: int | None,
+    after: str | None,
+    last: int | None = None,
+    before: str | None = None,
 ) -> tuple[Page, dict[ObjectId, EnrollmentView]]:
     """A user's enrolments, newest first, with their current status."""
-    check_first(first)
-    keyset = parse_after(ENROLLMENT_ORDER, after)
+    window = page_window(
+        ENROLLMENT_ORDER, first=first, after=after, last=last, before=before, default=20
+    )
     docs = await user_enrollments(ctx.db, user["_id"])
     session_ids = list({doc["sessionId"] for doc in docs})
     sessions = await ctx.loaders.session_by_id.load_many(session_ids)
@@ -197,7 +205,7 @@ async def user_enrollment_page(
         if found is not None:
             views[doc["_id"]] = view_of(doc, found[0], found[1])
     wanted = [v.doc for v in views.values() if status is None or v.status == status]
-    return slice_page(wanted, ENROLLMENT_ORDER, first=first, after=keyset), views
+    return slice_page(wanted, ENROLLMENT_ORDER, window=window), views
 
 
 async def cancel(ctx: Context, *, enrollment_gid: str) -> EnrollmentView | Refusal:

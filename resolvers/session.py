@@ -16,7 +16,7 @@ from resolvers.enrollment import (
     EnrollmentView,
     view_of,
 )
-from resolvers.pagination import check_first, parse_after
+from resolvers.pagination import page_window
 from resolvers.visibility import visible_course
 
 
@@ -63,16 +63,24 @@ async def viewer_enrollment(ctx: Context, session: dict[str, Any]) -> Enrollment
 
 
 async def class_list(
-    ctx: Context, session: dict[str, Any], *, status: str | None, first: int, after: str | None
+    ctx: Context,
+    session: dict[str, Any],
+    *,
+    status: str | None,
+    first: int | None,
+    after: str | None,
+    last: int | None = None,
+    before: str | None = None,
 ) -> tuple[Page, dict[ObjectId, EnrollmentView]]:
     """The session's enrolments in the order students enrolled; waiting students
     therefore appear in waitlist order."""
-    check_first(first)
-    keyset = parse_after(CLASS_ORDER, after)
+    window = page_window(
+        CLASS_ORDER, first=first, after=after, last=last, before=before, default=20
+    )
     seating: Seating = await ctx.loaders.seating_by_session.load(session["_id"])
     views = {doc["_id"]: view_of(doc, session, seating) for doc in seating.enrollments}
     wanted = [v.doc for v in views.values() if status is None or v.status == status]
-    return slice_page(wanted, CLASS_ORDER, first=first, after=keyset), views
+    return slice_page(wanted, CLASS_ORDER, window=window), views
 
 
 MEETING_URL_MESSAGE = (

@@ -24,6 +24,7 @@ from graphql import (
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
+    GraphQLArgument,
     GraphQLObjectType,
     GraphQLSchema,
     InlineFragmentNode,
@@ -32,17 +33,20 @@ from graphql import (
     get_operation_ast,
     value_from_ast_untyped,
 )
+from strawberry.schema.schema_converter import GraphQLCoreConverter
 
 from resolvers.pagination import MAX_FIRST
+from schema.connection import PAGE_SIZE_KEY
 from schema.fragments import dependency_order
 
 # A page size the document leaves open (a variable with neither a value nor a
 # declared default, or a value that is not a whole number) is priced at the
 # largest page anyone may ask for: the check must hold whatever the request says.
 UNKNOWN_PAGE_SIZE = MAX_FIRST
-# `first` without a default in the schema.
+# `first` without a default page size.
 DEFAULT_PAGE_SIZE = 20
-_SIZED_ARGUMENTS = frozenset({"first", "ids"})
+# `last` weighs like `first`; a connection takes one or the other.
+_SIZED_ARGUMENTS = frozenset({"first", "last", "ids"})
 
 
 @lru_cache(maxsize=8)
@@ -58,10 +62,20 @@ def page_defaults(schema: GraphQLSchema) -> dict[str, int]:
         for name, field in graphql_type.fields.items():
             argument = field.args.get("first")
             if argument is not None:
-                default = argument.default_value
-                size = default if isinstance(default, int) else DEFAULT_PAGE_SIZE
+                size = _default_page_size(argument)
                 defaults[name] = max(defaults.get(name, 0), size)
     return defaults
+
+
+def _default_page_size(argument: GraphQLArgument) -> int:
+    """The schema's default for `first`, or the size the connection declares it uses
+    when neither `first` nor `last` is given (schema.connection.First)."""
+    default = argument.default_value
+    if isinstance(default, int):
+        return default
+    definition = (argument.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    declared = getattr(definition, "metadata", {}).get(PAGE_SIZE_KEY)
+    return declared if isinstance(declared, int) else DEFAULT_PAGE_SIZE
 
 
 def page_size(value: Any) -> int | None:

@@ -11,7 +11,7 @@ from strawberry.types import Info
 from resolvers import course as resolve
 from resolvers.context import Context
 from resolvers.global_ids import to_global_id
-from schema.connection import After, Connection, First, build_edges
+from schema.connection import After, Before, Connection, FirstTen, Last, connection
 from schema.enums import CourseLevel, CourseTrack
 from schema.node import Node
 from schema.review import Review
@@ -77,22 +77,37 @@ class Course(Node):
     async def sessions(
         self,
         info: Info[Context, None],
-        first: First = 10,
+        first: FirstTen = None,
         after: After = None,
         upcoming: Annotated[
             bool, strawberry.argument(description="Only sessions that have not started yet.")
         ] = False,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[Session]:
+        ctx, doc = info.context, self.doc
         page = await resolve.sessions(
-            info.context, self.doc, first=first, after=after, upcoming=upcoming
+            ctx, doc, first=first, after=after, last=last, before=before, upcoming=upcoming
         )
-        page_info, edges = build_edges(page, Session.from_doc)
-        return Connection(page_info=page_info, edges=edges)
+
+        async def count() -> int:
+            return await resolve.session_count(ctx, doc, upcoming=upcoming)
+
+        return connection(page, Session.from_doc, count)
 
     @strawberry.field(description="Its reviews, newest first.")
     async def reviews(
-        self, info: Info[Context, None], first: First = 10, after: After = None
+        self,
+        info: Info[Context, None],
+        first: FirstTen = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[Review]:
-        page = await resolve.reviews(info.context, self.doc, first=first, after=after)
-        page_info, edges = build_edges(page, Review.from_doc)
-        return Connection(page_info=page_info, edges=edges)
+        ctx, doc = info.context, self.doc
+        page = await resolve.reviews(ctx, doc, first=first, after=after, last=last, before=before)
+
+        async def count() -> int:
+            return await resolve.review_count(ctx, doc)
+
+        return connection(page, Review.from_doc, count)

@@ -18,7 +18,7 @@ from resolvers import user_directory as resolve_users
 from resolvers.context import Context
 from resolvers.course import CourseFilterArgs
 from schema.campus import Campus
-from schema.connection import After, Connection, First, build_edges
+from schema.connection import After, Before, Connection, First, Last, connection
 from schema.course import Course
 from schema.enums import CourseLevel, CourseOrder, CourseTrack, Role, SessionMode
 from schema.node import Node
@@ -89,14 +89,20 @@ class Query:
         self,
         info: Info[Context, None],
         role: Role | None = None,
-        first: First = 20,
+        first: First = None,
         after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[User]:
+        ctx, stored_role = info.context, role.value if role else None
         page = await resolve_users.users(
-            info.context, role=role.value if role else None, first=first, after=after
+            ctx, role=stored_role, first=first, after=after, last=last, before=before
         )
-        page_info, edges = build_edges(page, User.from_doc)
-        return Connection(page_info=page_info, edges=edges)
+
+        async def count() -> int:
+            return await resolve_users.user_count(ctx, role=stored_role)
+
+        return connection(page, User.from_doc, count)
 
     @strawberry.field(description="Every campus, by city.")
     async def campuses(self, info: Info[Context, None]) -> list[Campus]:
@@ -116,15 +122,23 @@ class Query:
         info: Info[Context, None],
         filter: CourseFilter | None = None,
         order_by: CourseOrder = CourseOrder.TITLE,
-        first: First = 20,
+        first: First = None,
         after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[Course]:
+        ctx, filter_args = info.context, filter.to_args() if filter else None
         page = await resolve_course.courses(
-            info.context,
-            filter_args=filter.to_args() if filter else None,
+            ctx,
+            filter_args=filter_args,
             order=StoredCourseOrder(order_by.value),
             first=first,
             after=after,
+            last=last,
+            before=before,
         )
-        page_info, edges = build_edges(page, Course.from_doc)
-        return Connection(page_info=page_info, edges=edges)
+
+        async def count() -> int:
+            return await resolve_course.course_count(ctx, filter_args=filter_args)
+
+        return connection(page, Course.from_doc, count)

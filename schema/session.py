@@ -12,7 +12,7 @@ from resolvers import session as resolve
 from resolvers.context import Context
 from resolvers.global_ids import to_global_id
 from schema.campus import Campus
-from schema.connection import After, Connection, First, build_edges
+from schema.connection import After, Before, Connection, First, Last, connection, known_count
 from schema.enums import EnrollmentStatus, SessionMode
 from schema.node import Node
 from schema.permissions import class_list_readers, session_participants
@@ -116,11 +116,13 @@ class Session(Node):
     async def enrollments(
         self,
         info: Info[Context, None],
-        first: First = 20,
+        first: First = None,
         after: After = None,
         status: Annotated[
             EnrollmentStatus | None, strawberry.argument(description="Only this status.")
         ] = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[Annotated[Enrollment, strawberry.lazy("schema.enrollment")]]:
         from schema.enrollment import Enrollment
 
@@ -130,6 +132,11 @@ class Session(Node):
             status=status.value if status else None,
             first=first,
             after=after,
+            last=last,
+            before=before,
         )
-        page_info, edges = build_edges(page, lambda doc: Enrollment.from_view(views[doc["_id"]]))
-        return Connection(page_info=page_info, edges=edges)
+        return connection(
+            page,
+            lambda doc: Enrollment.from_view(views[doc["_id"]]),
+            known_count(page.total or 0),
+        )

@@ -14,7 +14,7 @@ from resolvers import enrollment as resolve_enrollment
 from resolvers import profile as resolve_profile
 from resolvers.context import Context
 from resolvers.global_ids import to_global_id
-from schema.connection import After, Connection, First, build_edges
+from schema.connection import After, Before, Connection, First, Last, connection, known_count
 from schema.enums import EnrollmentStatus, Role
 from schema.node import Node
 from schema.permissions import self_or_admin
@@ -96,11 +96,13 @@ class User(Node):
     async def enrollments(
         self,
         info: Info[Context, None],
-        first: First = 20,
+        first: First = None,
         after: After = None,
         status: Annotated[
             EnrollmentStatus | None, strawberry.argument(description="Only this status.")
         ] = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[Annotated[Enrollment, strawberry.lazy("schema.enrollment")]]:
         from schema.enrollment import Enrollment
 
@@ -110,9 +112,14 @@ class User(Node):
             status=status.value if status else None,
             first=first,
             after=after,
+            last=last,
+            before=before,
         )
-        page_info, edges = build_edges(page, lambda doc: Enrollment.from_view(views[doc["_id"]]))
-        return Connection(page_info=page_info, edges=edges)
+        return connection(
+            page,
+            lambda doc: Enrollment.from_view(views[doc["_id"]]),
+            known_count(page.total or 0),
+        )
 
     @strawberry.field(
         description="Courses this user teaches, by title, drafts and archived ones included. "
@@ -120,12 +127,21 @@ class User(Node):
         extensions=self_or_admin(),
     )
     async def teaching(
-        self, info: Info[Context, None], first: First = 20, after: After = None
+        self,
+        info: Info[Context, None],
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[Annotated[Course, strawberry.lazy("schema.course")]] | None:
         from schema.course import Course
 
+        ctx, doc = info.context, self.doc
         page = await resolve_course_edits.courses_taught(
-            info.context, self.doc, first=first, after=after
+            ctx, doc, first=first, after=after, last=last, before=before
         )
-        page_info, edges = build_edges(page, Course.from_doc)
-        return Connection(page_info=page_info, edges=edges)
+
+        async def count() -> int:
+            return await resolve_course_edits.courses_taught_count(ctx, doc)
+
+        return connection(page, Course.from_doc, count)
