@@ -130,12 +130,16 @@ class _Weigher:
 
     def per_parent(self, field: FieldNode) -> int:
         """How many objects the field can return per parent (1 for a plain object field)."""
-        for argument in field.arguments or ():
-            if argument.name.value in _SIZED_ARGUMENTS:
-                size = page_size(value_from_ast_untyped(argument.value, self.variables))
-                # Below 1 the resolver refuses the field; it must not offset others.
-                return UNKNOWN_PAGE_SIZE if size is None else max(size, 0)
-        return self.defaults.get(field.name.value, 1)
+        sizes = [
+            page_size(value_from_ast_untyped(argument.value, self.variables))
+            for argument in field.arguments or ()
+            if argument.name.value in _SIZED_ARGUMENTS
+        ]
+        if not sizes:
+            return self.defaults.get(field.name.value, 1)
+        # Below 1 the resolver refuses the field; it must not offset others. With both
+        # `first` and `last` (refused too), the larger counts.
+        return max(UNKNOWN_PAGE_SIZE if size is None else max(size, 0) for size in sizes)
 
     def fragment(self, name: str) -> int:
         return self.weights.get(name, 0)  # unknown: validation names it

@@ -79,3 +79,23 @@ def test_listed_ids_count_one_object_each() -> None:
     ids = ", ".join(f'"{i}"' for i in range(30))
     assert cost(f"{{ nodes(ids: [{ids}]) {{ id }} }}") == 30
     assert cost("query($i: [ID!]!) { nodes(ids: $i) { id } }", i=["a", "b"]) == 2
+
+
+def test_last_is_priced_like_first() -> None:
+    assert cost("{ courses(last: 3) { edges { node { id } } } }") == 3 + 3 + 3
+    nested = "{ courses(last: 2) { edges { node { reviews(last: 4) { edges { cursor } } } } } }"
+    assert cost(nested) == 2 + 2 + 2 + 8 + 8
+    assert cost("query($n: Int) { courses(last: $n) { pageInfo { endCursor } } }", n=7) == 14
+    assert cost("query($n: Int) { courses(last: $n) { pageInfo { endCursor } } }") == 200
+    # `before` alone pages backward at the default size; `first` with `last` counts the larger.
+    assert cost('{ courses(before: "x") { pageInfo { endCursor } } }') == 20 + 20
+    assert cost("{ courses(first: 1, last: 90) { pageInfo { endCursor } } }") == 90 + 90
+    assert cost('{ course(slug: "x") { sessions { edges { cursor } } } }') == 1 + 10 + 10
+
+
+def test_last_floods_are_refused(seeded_client: TestClient) -> None:
+    page = "courses(last: 100) { edges { node { sessions(last: 100) { edges { cursor } } } } }"
+    flood = "{ " + " ".join(f"a{i}: {page}" for i in range(10)) + " }"
+    body = gql(seeded_client, flood)
+    assert body["data"] is None
+    assert body["errors"][0]["extensions"]["code"] == "QUERY_TOO_COMPLEX"
