@@ -108,8 +108,13 @@ def encode_cursor(spec: SortSpec, doc: dict[str, Any]) -> str:
     return base64.urlsafe_b64encode(payload).decode().rstrip("=")
 
 
+# Room for any sort value the API stores: a 120-character title of 4-byte
+# characters, JSON-escaped control characters, fuzzed text; still tiny to parse.
+MAX_CURSOR_LENGTH = 4096
+
+
 def decode_cursor(spec: SortSpec, cursor: str) -> Keyset:
-    if not cursor or len(cursor) > 512:
+    if not cursor or len(cursor) > MAX_CURSOR_LENGTH:
         raise InvalidCursor("malformed cursor")
     try:
         payload = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
