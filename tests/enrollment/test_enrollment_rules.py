@@ -222,3 +222,26 @@ async def test_deleting_an_account_cancels_its_enrolments_and_promotes(
     status = {row["id"]: row["status"] for row in rows}
     assert status[seat["id"]] == "CANCELLED"
     assert [row["status"] for row in rows if row["id"] != seat["id"]] == ["ACTIVE"]
+
+
+async def test_only_managers_cancel_a_session(academy: Academy, academy_settings: Settings) -> None:
+    session = academy.new_session(capacity=2)
+    async with serving(academy_settings) as client:
+        await enroll(client, academy.students[0], session)
+        anonymous = await agql(client, SESSION_CANCEL, {"input": {"sessionId": session}})
+        student = await agql(
+            client,
+            SESSION_CANCEL,
+            {"input": {"sessionId": session}},
+            token=academy.students[0].token,
+        )
+        _, rows = await class_list(client, academy.admin, session)
+    assert anonymous["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    assert student["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    assert [row["status"] for row in rows] == ["ACTIVE"]
+    assert (
+        academy.db.sessions.find_one(
+            {"_id": from_global_id(session).id, "cancelledAt": {"$exists": True}}
+        )
+        is None
+    )
