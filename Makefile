@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install redis-server run seed serve test lint typecheck pytest schema bench bench-attacks bench-edge clean
+.PHONY: install redis-server run seed serve test lint typecheck client pytest schema bench bench-attacks bench-edge clean
 
 $(BIN)/leeto: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -47,7 +47,17 @@ typecheck: install
 pytest: install redis-server
 	$(BIN)/pytest
 
-test: lint typecheck pytest
+# The example web client (examples/web): its operations generated from
+# schema.graphql and type-checked; a schema change that breaks it fails here.
+WEB := examples/web
+
+$(WEB)/node_modules/.package-lock.json: $(WEB)/package.json $(WEB)/package-lock.json
+	cd $(WEB) && npm ci --no-audit --no-fund --loglevel=error
+
+client: $(WEB)/node_modules/.package-lock.json
+	cd $(WEB) && npm run --silent check
+
+test: lint typecheck client pytest
 
 schema: install
 	$(BIN)/leeto export-schema
@@ -63,4 +73,4 @@ bench-edge: install redis-server
 	$(BIN)/python -m bench.edge_overhead
 
 clean:
-	rm -rf $(VENV) .leeto .mypy_cache .ruff_cache .pytest_cache .hypothesis
+	rm -rf $(VENV) .leeto .mypy_cache .ruff_cache .pytest_cache .hypothesis $(WEB)/node_modules $(WEB)/src/gql
