@@ -9,12 +9,15 @@ asks for it, answers a request refused before execution with a 4xx and no
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
 
+from server.app import create_app
 from server.response_media import GRAPHQL_RESPONSE_JSON, JSON, negotiate
+from server.settings import Settings
 
 PREFLIGHT = {"Apollo-Require-Preflight": "1"}
 ACCEPT_GRAPHQL = {"accept": GRAPHQL_RESPONSE_JSON}
@@ -147,3 +150,16 @@ def test_an_unknown_persisted_query_is_never_2xx_without_data(seeded_client: Tes
     status, media, answer = _post(seeded_client, body, ACCEPT_GRAPHQL)
     assert (status, media) == (404, GRAPHQL_RESPONSE_JSON)
     assert _codes(answer) == ["PERSISTED_QUERY_NOT_FOUND"]
+
+
+def test_over_the_rate_limit_is_429_without_data(
+    make_settings: Callable[..., Settings], fresh_db_name: str
+) -> None:
+    settings = make_settings(fresh_db_name, rate_limit_points=100, max_query_cost=100)
+    query = {"query": "{ courses(first: 30) { edges { node { id } } } }"}  # 90 points
+    with TestClient(create_app(settings)) as client:
+        assert _post(client, query, ACCEPT_GRAPHQL)[0] == 200
+        status, media, answer = _post(client, query, ACCEPT_GRAPHQL)
+    assert (status, media) == (429, GRAPHQL_RESPONSE_JSON)
+    assert "data" not in answer
+    assert _codes(answer) == ["RATE_LIMITED"]
