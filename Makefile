@@ -4,6 +4,7 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
+CONFORMANCE := clients/conformance
 
 .PHONY: install redis-server run seed serve test lint typecheck client pytest schema bench bench-attacks bench-edge clean
 
@@ -57,6 +58,18 @@ $(WEB)/node_modules/.package-lock.json: $(WEB)/package.json $(WEB)/package-lock.
 client: $(WEB)/node_modules/.package-lock.json
 	cd $(WEB) && npm run --silent check
 
+# graphql-http's GraphQL over HTTP audit (clients/conformance): pytest runs it
+# against a real `leeto serve`; `make conformance URL=...` audits a running server.
+.PHONY: conformance
+
+$(CONFORMANCE)/node_modules/.package-lock.json: $(CONFORMANCE)/package.json $(CONFORMANCE)/package-lock.json
+	cd $(CONFORMANCE) && npm ci --no-audit --no-fund --loglevel=error
+
+conformance: $(CONFORMANCE)/node_modules/.package-lock.json
+	cd $(CONFORMANCE) && node audit.mjs $(or $(URL),http://127.0.0.1:8000/graphql) --pretty
+
+pytest: $(CONFORMANCE)/node_modules/.package-lock.json
+
 test: lint typecheck client pytest
 
 schema: install
@@ -74,3 +87,4 @@ bench-edge: install redis-server
 
 clean:
 	rm -rf $(VENV) .leeto .mypy_cache .ruff_cache .pytest_cache .hypothesis $(WEB)/node_modules $(WEB)/src/gql
+	rm -rf $(CONFORMANCE)/node_modules
