@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 CONFORMANCE := clients/conformance
 
-.PHONY: install redis-server run seed serve test lint typecheck client pytest schema bench bench-attacks bench-edge clean
+.PHONY: install redis-server run seed serve test lint typecheck client apollo pytest schema bench bench-attacks bench-edge clean
 
 $(BIN)/leeto: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -45,7 +45,17 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-pytest: install redis-server
+# Apollo Client (clients/apollo): tests/clients runs its script against a live
+# server; `make apollo` runs it against the server on :8000 (or URL=...).
+APOLLO := clients/apollo
+
+$(APOLLO)/node_modules/.package-lock.json: $(APOLLO)/package.json $(APOLLO)/package-lock.json
+	cd $(APOLLO) && npm ci --no-audit --no-fund --loglevel=error
+
+apollo: $(APOLLO)/node_modules/.package-lock.json
+	cd $(APOLLO) && node run.mjs $(URL)
+
+pytest: install redis-server $(APOLLO)/node_modules/.package-lock.json
 	$(BIN)/pytest
 
 # The example web client (examples/web): its operations generated from
@@ -86,5 +96,5 @@ bench-edge: install redis-server
 	$(BIN)/python -m bench.edge_overhead
 
 clean:
-	rm -rf $(VENV) .leeto .mypy_cache .ruff_cache .pytest_cache .hypothesis $(WEB)/node_modules $(WEB)/src/gql
+	rm -rf $(VENV) .leeto .mypy_cache .ruff_cache .pytest_cache .hypothesis $(WEB)/node_modules $(WEB)/src/gql $(APOLLO)/node_modules
 	rm -rf $(CONFORMANCE)/node_modules
