@@ -245,3 +245,30 @@ async def test_only_managers_cancel_a_session(academy: Academy, academy_settings
         )
         is None
     )
+
+
+async def test_payloads_show_the_seats_their_write_left(
+    academy: Academy, academy_settings: Settings
+) -> None:
+    session = academy.new_session(capacity=3)
+    student = academy.students[0]
+    seats = "session { seatsLeft waitlistLength }"
+    enrol_query = (
+        "mutation($i: SessionEnrollInput!) { sessionEnroll(input: $i) {"
+        f" ... on EnrollmentPayload {{ enrollment {{ id {seats} }} }} }} }}"
+    )
+    cancel_query = (
+        "mutation($i: EnrollmentCancelInput!) { enrollmentCancel(input: $i) {"
+        f" ... on EnrollmentPayload {{ enrollment {{ {seats} }} }} }} }}"
+    )
+    async with serving(academy_settings) as client:
+        for round_ in range(2):  # the second time, re-enrolling after a cancellation
+            joined = await agql(
+                client, enrol_query, {"i": {"sessionId": session}}, token=student.token
+            )
+            enrollment = joined["data"]["sessionEnroll"]["enrollment"]
+            assert enrollment["session"]["seatsLeft"] == 2, round_
+            left = await agql(
+                client, cancel_query, {"i": {"enrollmentId": enrollment["id"]}}, token=student.token
+            )
+            assert left["data"]["enrollmentCancel"]["enrollment"]["session"]["seatsLeft"] == 3
