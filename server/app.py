@@ -228,23 +228,25 @@ def create_app(
         Middleware(SecurityHeadersMiddleware, hsts_seconds=settings.hsts_seconds),
         Middleware(BodyLimitMiddleware, max_bytes=MAX_BODY_BYTES),
     ]
-    if settings.cors_origins:
-        # Browsers on these origins may call the API; tokens travel in the
-        # Authorization header, so no cookies are involved.
-        middleware.insert(
-            0,
-            Middleware(
-                CORSMiddleware,
-                allow_origins=list(settings.cors_origins),
-                allow_methods=["GET", "POST", "OPTIONS"],
-                allow_headers=[
-                    "Authorization",
-                    "Content-Type",
-                    "X-Request-ID",
-                    *(name.title() for name in PREFLIGHT_HEADERS),
-                ],
-                expose_headers=["X-Request-ID", *RATE_LIMIT_HEADERS],
-                max_age=600,
-            ),
-        )
+    # Browsers on the allowed origins may call the API; tokens travel in the
+    # Authorization header, so no cookies are involved. Installed even when no
+    # origin is allowed, so that every preflight gets a CORS answer (a refusal)
+    # rather than reaching the routes.
+    middleware.insert(
+        0,
+        Middleware(
+            CORSMiddleware,
+            allow_origins=list(settings.cors_origins),
+            allow_origin_regex=settings.cors_origin_regex,
+            allow_methods=["GET", "POST", "OPTIONS"],
+            allow_headers=[
+                "Authorization",
+                "Content-Type",
+                "X-Request-ID",
+                *(name.title() for name in PREFLIGHT_HEADERS),
+            ],
+            expose_headers=["X-Request-ID", *RATE_LIMIT_HEADERS],
+            max_age=600,
+        ),
+    )
     return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
