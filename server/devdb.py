@@ -139,7 +139,7 @@ def _progress(elapsed: float, output: _BuildOutput, total: int | None) -> str:
     left = elapsed / share - elapsed if done >= 20 else max(COLD_BUILD_SECONDS - elapsed, 0)
     return (
         f"  {_duration(elapsed)}: {done} of up to {total} packages compiled, "
-        f"at most about {_duration(left)} left"
+        f"roughly {_duration(left)} left"
     )
 
 

@@ -100,7 +100,7 @@ def test_progress_estimates_what_is_left() -> None:
     assert devdb._progress(5, output, 500) == "  5 s: downloading Go modules"  # type: ignore[arg-type]
     output.compiled = 100
     line = devdb._progress(30, output, 500)  # type: ignore[arg-type]
-    assert line == "  30 s: 100 of up to 500 packages compiled, at most about 2 min 00 s left"
+    assert line == "  30 s: 100 of up to 500 packages compiled, roughly 2 min 00 s left"
     assert devdb._progress(75, output, None) == "  1 min 15 s: 100 packages compiled"  # type: ignore[arg-type]
 
 
