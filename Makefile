@@ -1,6 +1,7 @@
 # Two commands do everything on a fresh machine:
-#   make run   - demo data on the embedded engine, then the server on :8000
+#   make run   - demo data into an empty database (kept across restarts), then the server on :8000
 #   make test  - lint, types and the whole test suite
+#   (make reset wipes the database and loads the demo data again)
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
