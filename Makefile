@@ -1,17 +1,19 @@
 # Two commands do everything on a fresh machine:
-#   make run   - demo data on the embedded engine, then the server on :8000
+#   make run   - demo data into an empty database (kept across restarts), then the server on :8000
 #   make test  - lint, types and the whole test suite
+#   (make reset wipes the database and loads the demo data again)
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 CONFORMANCE := clients/conformance
 
-.PHONY: install redis-server run seed serve test lint typecheck client apollo pytest schema bench bench-attacks bench-edge clean
+.PHONY: install redis-server run seed reset serve test lint typecheck client apollo conformance pytest schema bench bench-attacks bench-edge clean
 
 $(BIN)/leeto: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
+	@# setuptools' notes on editable installs are warnings; the install itself stays quiet.
+	PYTHONWARNINGS=ignore::UserWarning $(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $@
 
 install: $(BIN)/leeto
@@ -28,12 +30,17 @@ redis-server:
 	    echo "redis-server is missing: sudo apt-get install redis-server" >&2; exit 1; \
 	  fi; }
 
+# Data survives restarts: demo data is loaded only into an empty database.
 run: install
-	$(BIN)/leeto seed
+	$(BIN)/leeto seed --if-empty
 	$(BIN)/leeto serve
 
 seed: install
 	$(BIN)/leeto seed
+
+# Wipes the database and loads the demo data again.
+reset: install
+	$(BIN)/leeto seed --force
 
 serve: install
 	$(BIN)/leeto serve
