@@ -1,16 +1,19 @@
 # Two commands do everything on a fresh machine:
-#   make run   - demo data on the embedded engine, then the server on :8000
+#   make run   - demo data into an empty database (kept across restarts), then the server on :8000
 #   make test  - lint, types and the whole test suite
+#   (make reset wipes the database and loads the demo data again)
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
+CONFORMANCE := clients/conformance
 
-.PHONY: install redis-server run seed serve test lint typecheck pytest schema bench bench-attacks bench-edge clean
+.PHONY: install redis-server run seed reset serve test lint typecheck client apollo conformance pytest schema bench bench-attacks bench-edge clean
 
 $(BIN)/leeto: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
+	@# setuptools' notes on editable installs are warnings; the install itself stays quiet.
+	PYTHONWARNINGS=ignore::UserWarning $(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $@
 
 install: $(BIN)/leeto
@@ -27,12 +30,17 @@ redis-server:
 	    echo "redis-server is missing: sudo apt-get install redis-server" >&2; exit 1; \
 	  fi; }
 
+# Data survives restarts: demo data is loaded only into an empty database.
 run: install
-	$(BIN)/leeto seed
+	$(BIN)/leeto seed --if-empty
 	$(BIN)/leeto serve
 
 seed: install
 	$(BIN)/leeto seed
+
+# Wipes the database and loads the demo data again.
+reset: install
+	$(BIN)/leeto seed --force
 
 serve: install
 	$(BIN)/leeto serve
@@ -44,10 +52,42 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-pytest: install redis-server
+# Apollo Client (clients/apollo): tests/clients runs its script against a live
+# server; `make apollo` runs it against the server on :8000 (or URL=...).
+APOLLO := clients/apollo
+
+$(APOLLO)/node_modules/.package-lock.json: $(APOLLO)/package.json $(APOLLO)/package-lock.json
+	cd $(APOLLO) && npm ci --no-audit --no-fund --loglevel=error
+
+apollo: $(APOLLO)/node_modules/.package-lock.json
+	cd $(APOLLO) && node run.mjs $(URL)
+
+pytest: install redis-server $(APOLLO)/node_modules/.package-lock.json
 	$(BIN)/pytest
 
-test: lint typecheck pytest
+# The example web client (examples/web): its operations generated from
+# schema.graphql and type-checked; a schema change that breaks it fails here.
+WEB := examples/web
+
+$(WEB)/node_modules/.package-lock.json: $(WEB)/package.json $(WEB)/package-lock.json
+	cd $(WEB) && npm ci --no-audit --no-fund --loglevel=error
+
+client: $(WEB)/node_modules/.package-lock.json
+	cd $(WEB) && npm run --silent check
+
+# graphql-http's GraphQL over HTTP audit (clients/conformance): pytest runs it
+# against a real `leeto serve`; `make conformance URL=...` audits a running server.
+.PHONY: conformance
+
+$(CONFORMANCE)/node_modules/.package-lock.json: $(CONFORMANCE)/package.json $(CONFORMANCE)/package-lock.json
+	cd $(CONFORMANCE) && npm ci --no-audit --no-fund --loglevel=error
+
+conformance: $(CONFORMANCE)/node_modules/.package-lock.json
+	cd $(CONFORMANCE) && node audit.mjs $(or $(URL),http://127.0.0.1:8000/graphql) --pretty
+
+pytest: $(CONFORMANCE)/node_modules/.package-lock.json
+
+test: lint typecheck client pytest
 
 schema: install
 	$(BIN)/leeto export-schema
@@ -63,4 +103,5 @@ bench-edge: install redis-server
 	$(BIN)/python -m bench.edge_overhead
 
 clean:
-	rm -rf $(VENV) .leeto .mypy_cache .ruff_cache .pytest_cache .hypothesis
+	rm -rf $(VENV) .leeto .mypy_cache .ruff_cache .pytest_cache .hypothesis $(WEB)/node_modules $(WEB)/src/gql $(APOLLO)/node_modules
+	rm -rf $(CONFORMANCE)/node_modules

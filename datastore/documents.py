@@ -109,6 +109,7 @@ class SeatClaimDoc(TypedDict):
     gen: int
     kind: str  # SEAT, VACANT or BLOCK
     holderId: ObjectId  # the enrolment for SEAT; a fresh id otherwise
+    delta: int  # +1 a student takes the seat, -1 one leaves it (datastore.seating)
     createdAt: datetime
 
 

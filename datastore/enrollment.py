@@ -21,7 +21,6 @@ from datastore.client import Database
 from datastore.pages import BATCH_SIZE
 from datastore.seating import (
     MAX_SETTLE_ROUNDS,
-    Action,
     ClaimKind,
     Seating,
     claims_of_sessions,
@@ -192,7 +191,7 @@ async def _place_blocks(
                     raise CapacityRefused("taken", highest_taken=taken[-1])
                 if seating.blocked(seat):
                     break
-                action = Action(seat, seating.next_gen(seat), ClaimKind.BLOCK, ObjectId())
+                action = seating.claim(seat, ClaimKind.BLOCK, ObjectId())
                 if await insert_claim(db, session_id, action, now=now):
                     placed.append(seat)
                     break
@@ -208,7 +207,7 @@ async def _lift_blocks(
         if not blocked:
             return
         for seat in blocked:
-            action = Action(seat, seating.next_gen(seat), ClaimKind.VACANT, ObjectId())
+            action = seating.claim(seat, ClaimKind.VACANT, ObjectId())
             await insert_claim(db, session_id, action, now=now)
 
 

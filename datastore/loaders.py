@@ -165,6 +165,26 @@ class SeatClaimsBySessionLoader(_GroupedLoader):
     field = "sessionId"
 
 
+class SeatsTakenBySessionLoader(DataLoader[ObjectId, int]):
+    """Seated students per session: the sum of the seat claims' deltas, one
+    aggregate for a whole page (datastore.seating)."""
+
+    def __init__(self, db: Database) -> None:
+        super().__init__()
+        self.db = db
+
+    async def batch_load_fn(self, keys: list[ObjectId]) -> list[int]:
+        report_batch(self, len(keys))
+        pipeline: list[dict[str, Any]] = [
+            {"$match": {"sessionId": {"$in": list(set(keys))}}},
+            # One accumulator only: FerretDB 1.24 computes just the first of several.
+            {"$group": {"_id": "$sessionId", "n": {"$sum": "$delta"}}},
+        ]
+        cursor = await self.db[names.SEAT_CLAIMS].aggregate(pipeline, batchSize=BATCH_SIZE)
+        counts = {row["_id"]: int(row["n"]) async for row in cursor}
+        return [counts.get(key, 0) for key in keys]
+
+
 class EnrollmentsBySessionLoader(_GroupedLoader):
     collection = names.ENROLLMENTS
     field = "sessionId"
@@ -247,6 +267,7 @@ class Loaders:
         )
         self.review_count_by_course = ReviewCountByCourseLoader(db, {"all": ALL})
         self.seat_claims_by_session = SeatClaimsBySessionLoader(db)
+        self.seats_taken_by_session = SeatsTakenBySessionLoader(db)
         self.enrollments_by_session = EnrollmentsBySessionLoader(db)
         self.seating_by_session = SeatingBySessionLoader(
             self.session_by_id, self.seat_claims_by_session, self.enrollments_by_session

@@ -110,6 +110,15 @@ class Action:
     gen: int
     kind: ClaimKind
     holder_id: ObjectId
+    # What the previous generation of this seat was (None for the first).
+    replaces: ClaimKind | None = None
+
+    @property
+    def delta(self) -> int:
+        """How this claim changes the number of seated students: +1 for a student
+        taking a seat, -1 for one leaving it, so a session's deltas sum to the
+        students it seats — one `$sum` per session, on every engine."""
+        return int(self.kind is ClaimKind.SEAT) - int(self.replaces is ClaimKind.SEAT)
 
 
 @dataclass
@@ -159,9 +168,12 @@ class Seating:
                 return n
         return None
 
-    def next_gen(self, seat: int) -> int:
-        claim = self.latest.get(seat)
-        return 1 if claim is None else int(claim["gen"]) + 1
+    def claim(self, seat: int, kind: ClaimKind, holder_id: ObjectId) -> Action:
+        """The next generation of `seat`, taken by `holder_id`."""
+        previous = self.latest.get(seat)
+        if previous is None:
+            return Action(seat, 1, kind, holder_id)
+        return Action(seat, int(previous["gen"]) + 1, kind, holder_id, ClaimKind(previous["kind"]))
 
     def _holder_cancelled(self, claim: Doc) -> bool:
         return self.status.get(claim["holderId"]) is SeatingStatus.CANCELLED
@@ -192,11 +204,11 @@ class Seating:
         if free and self.waitlist:
             n = pick(min(len(free), len(self.waitlist)))
             seat = free[n]
-            return Action(seat, self.next_gen(seat), ClaimKind.SEAT, self.waitlist[n]["_id"])
+            return self.claim(seat, ClaimKind.SEAT, self.waitlist[n]["_id"])
         for seat in free:
             claim = self.latest.get(seat)
             if claim is not None and claim["kind"] == ClaimKind.SEAT:
-                return Action(seat, self.next_gen(seat), ClaimKind.VACANT, ObjectId())
+                return self.claim(seat, ClaimKind.VACANT, ObjectId())
         return None
 
     def occupied_above(self, capacity: int) -> list[int]:
@@ -229,6 +241,7 @@ async def insert_claim(
                 "gen": action.gen,
                 "kind": action.kind.value,
                 "holderId": action.holder_id,
+                "delta": action.delta,
                 "createdAt": now,
             }
         )

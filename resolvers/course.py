@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from datastore.course import COURSE_ORDERS, CourseFilter, CourseOrder, count_courses, find_courses
@@ -13,6 +13,7 @@ from resolvers.context import Context
 from resolvers.errors import BadUserInput
 from resolvers.global_ids import expect_global_id
 from resolvers.pagination import page_window
+from resolvers.times import TimeOutOfRange, to_utc
 from resolvers.visibility import course_readable
 
 MAX_SEARCH_LENGTH = 200
@@ -55,11 +56,9 @@ def _as_utc(value: datetime | None, *, argument: str) -> datetime | None:
     """A time the database can store: UTC, inside the years 1..9999 once converted."""
     if value is None:
         return None
-    if value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
     try:
-        return value.astimezone(UTC)
-    except (OverflowError, ValueError):
+        return to_utc(value)
+    except TimeOutOfRange:
         raise BadUserInput(f"`{argument}` is out of range", argument=argument) from None
 
 

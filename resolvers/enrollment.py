@@ -18,7 +18,7 @@ from datastore.enrollment import (
 )
 from datastore.keyset import SortSpec
 from datastore.pages import Page, slice_page
-from datastore.seating import Seating, SeatingStatus
+from datastore.seating import Seating, SeatingStatus, seats_taken
 from resolvers.authorization import may_act_for_user, may_manage_course
 from resolvers.context import Context
 from resolvers.enrollment_events import enrollments_changed
@@ -80,6 +80,13 @@ async def view(ctx: Context, doc: dict[str, Any]) -> EnrollmentView | None:
     return view_of(doc, session, await seating_of(ctx, session))
 
 
+def _remember(ctx: Context, session_id: ObjectId, seating: Seating) -> None:
+    """The payload shows the write: the session's seating as the settling left it."""
+    ctx.loaders.seating_by_session.clear(session_id).prime(session_id, seating)
+    taken = seats_taken(seating.capacity, seating.claims)
+    ctx.loaders.seats_taken_by_session.clear(session_id).prime(session_id, taken)
+
+
 def _refusal(problem: Problem, message: str, field: str | None = None) -> Refusal:
     return Refusal(problem, message, field=field)
 
@@ -138,7 +145,7 @@ async def enroll(ctx: Context, *, session_gid: str) -> EnrollmentView | Refusal:
             Problem.ALREADY_ENROLLED, "You are already enrolled in this session.", "sessionId"
         )
     seating = await settle(ctx.db, session["_id"], int(session["capacity"]), now=now)
-    ctx.loaders.seating_by_session.clear(session["_id"]).prime(session["_id"], seating)
+    _remember(ctx, session["_id"], seating)
     result = view_of(doc, session, seating)
     log.info("user %s enrolled in session %s: %s", viewer.user_id, session["_id"], result.status)
     await enrollments_changed(ctx, session["_id"], reason="ENROLLED")
@@ -240,7 +247,7 @@ async def _cancel_and_settle(
     # Cancelled by this write or a simultaneous one; either way it is cancelled.
     stored = {"cancelledAt": now, "cancelReason": reason, **doc, "updatedAt": now}
     seating = await settle(ctx.db, session["_id"], int(session["capacity"]), now=now)
-    ctx.loaders.seating_by_session.clear(session["_id"]).prime(session["_id"], seating)
+    _remember(ctx, session["_id"], seating)
     await enrollments_changed(ctx, session["_id"], reason=reason)
     return view_of(stored, session, seating)
 

@@ -8,7 +8,7 @@ from bson import ObjectId
 
 from auth.rules import may_join_session
 from datastore.pages import Page, slice_page
-from datastore.seating import Seating, seats_taken
+from datastore.seating import Seating
 from resolvers.authorization import current_actor
 from resolvers.context import Context
 from resolvers.enrollment import (
@@ -38,12 +38,11 @@ async def instructor(ctx: Context, session: dict[str, Any]) -> dict[str, Any] | 
 
 
 async def seats_left(ctx: Context, session: dict[str, Any]) -> int:
-    """From the seat claims alone: one batched find for a whole catalogue page."""
+    """From the seat claims alone: one aggregate for a whole catalogue page."""
     if session.get("cancelledAt") is not None:
         return 0
-    capacity = int(session["capacity"])
-    claims = await ctx.loaders.seat_claims_by_session.load(session["_id"])
-    return max(0, capacity - seats_taken(capacity, claims))
+    taken: int = await ctx.loaders.seats_taken_by_session.load(session["_id"])
+    return max(0, int(session["capacity"]) - taken)
 
 
 async def waitlist_length(ctx: Context, session: dict[str, Any]) -> int:

@@ -167,6 +167,7 @@ async def update(
     ctx.loaders.session_by_id.clear(session["_id"]).prime(session["_id"], stored)
     ctx.loaders.seating_by_session.clear(session["_id"])
     ctx.loaders.seat_claims_by_session.clear(session["_id"])
+    ctx.loaders.seats_taken_by_session.clear(session["_id"])
     ctx.loaders.enrollments_by_session.clear(session["_id"])
     await enrollments_changed(ctx, session["_id"], reason="SESSION_UPDATED")
     return stored
@@ -189,6 +190,7 @@ async def cancel(ctx: Context, *, session_gid: str) -> dict[str, Any] | Refusal:
     ctx.loaders.session_by_id.clear(session["_id"]).prime(session["_id"], stored)
     ctx.loaders.enrollments_by_session.clear(session["_id"])
     ctx.loaders.seating_by_session.clear(session["_id"])
+    ctx.loaders.seats_taken_by_session.clear(session["_id"])
     log.info("session %s cancelled with %d enrolments", session["_id"], len(cancelled))
     await enrollments_changed(ctx, session["_id"], reason="SESSION_CANCELLED")
     return stored

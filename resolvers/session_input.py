@@ -8,7 +8,7 @@ starts, an existing campus, an instructor of the course) follow in
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Final, Literal
 from urllib.parse import urlparse
 
@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 from pydantic.alias_generators import to_camel
 
 from resolvers.outcomes import Refusal, validation_error
+from resolvers.times import to_utc
 
 MIN_CAPACITY: Final = 1
 MAX_CAPACITY: Final = 500
@@ -40,14 +41,8 @@ class SessionFields(BaseModel):
     @field_validator("starts_at", "ends_at")
     @classmethod
     def _utc(cls, value: datetime | None) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
-        try:
-            return value.astimezone(UTC)
-        except (OverflowError, ValueError):
-            raise ValueError("This time is out of range.") from None
+        # TimeOutOfRange is a ValueError: pydantic reports it on the field.
+        return None if value is None else to_utc(value)
 
     @field_validator("capacity")
     @classmethod

@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import gc
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -46,6 +46,7 @@ from server.rate_limit import RATE_LIMIT_HEADERS, cost_rate_limit
 from server.request_id import RequestIdMiddleware
 from server.security import cipher_from, kms_from, passwords_from
 from server.security_headers import SecurityHeadersMiddleware
+from server.seed import holds_demo_accounts
 from server.settings import Settings
 
 log = logging.getLogger("leeto.server")
@@ -104,12 +105,14 @@ def create_app(
     drain: Drain | None = None,
     tracing: Tracing | None = None,
     freeze_startup_heap: bool = False,
+    announce: Callable[[bool], None] | None = None,
 ) -> Starlette:
     """The app; `drain` is shared with the server that runs it (graceful shutdown).
 
     Tracing is on when given, or when OTEL_EXPORTER_OTLP_ENDPOINT is set.
     `freeze_startup_heap` is for a process serving one app (`leeto serve`): see
-    `_freeze_startup_heap`.
+    `_freeze_startup_heap`. `announce`, once the app is ready, is told whether
+    the database holds the demo accounts (always False in production).
     """
     drain = drain or Drain()
     watch = observing(event_listeners, tracing)
@@ -172,6 +175,8 @@ def create_app(
                 metrics=watch.metrics,
                 drain=drain,
             )
+            if announce is not None:
+                announce(not settings.is_production and await holds_demo_accounts(db, cipher))
             if freeze_startup_heap:
                 _freeze_startup_heap()
             log.info("ready: database %s, env %s", settings.database_name, settings.env.value)
@@ -228,23 +233,25 @@ def create_app(
         Middleware(SecurityHeadersMiddleware, hsts_seconds=settings.hsts_seconds),
         Middleware(BodyLimitMiddleware, max_bytes=MAX_BODY_BYTES),
     ]
-    if settings.cors_origins:
-        # Browsers on these origins may call the API; tokens travel in the
-        # Authorization header, so no cookies are involved.
-        middleware.insert(
-            0,
-            Middleware(
-                CORSMiddleware,
-                allow_origins=list(settings.cors_origins),
-                allow_methods=["GET", "POST", "OPTIONS"],
-                allow_headers=[
-                    "Authorization",
-                    "Content-Type",
-                    "X-Request-ID",
-                    *(name.title() for name in PREFLIGHT_HEADERS),
-                ],
-                expose_headers=["X-Request-ID", *RATE_LIMIT_HEADERS],
-                max_age=600,
-            ),
-        )
+    # Browsers on the allowed origins may call the API; tokens travel in the
+    # Authorization header, so no cookies are involved. Installed even when no
+    # origin is allowed, so that every preflight gets a CORS answer (a refusal)
+    # rather than reaching the routes.
+    middleware.insert(
+        0,
+        Middleware(
+            CORSMiddleware,
+            allow_origins=list(settings.cors_origins),
+            allow_origin_regex=settings.cors_origin_regex,
+            allow_methods=["GET", "POST", "OPTIONS"],
+            allow_headers=[
+                "Authorization",
+                "Content-Type",
+                "X-Request-ID",
+                *(name.title() for name in PREFLIGHT_HEADERS),
+            ],
+            expose_headers=["X-Request-ID", *RATE_LIMIT_HEADERS],
+            max_age=600,
+        ),
+    )
     return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)

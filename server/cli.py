@@ -48,6 +48,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
     from server.app import create_app
     from server.draining import Drain, DrainingServer
     from server.engine import database_available
+    from server.first_run import base_url, welcome
     from server.logs import configure_logging
 
     settings = _settings()
@@ -57,7 +58,12 @@ def cmd_serve(args: argparse.Namespace) -> None:
     drain = Drain()
     with database_available(settings):
         config = uvicorn.Config(
-            create_app(settings, drain=drain, freeze_startup_heap=True),
+            create_app(
+                settings,
+                drain=drain,
+                freeze_startup_heap=True,
+                announce=welcome(settings, base_url(host, port)),
+            ),
             host=host,
             port=port,
             log_level=settings.log_level,
@@ -73,13 +79,33 @@ def cmd_serve(args: argparse.Namespace) -> None:
 
 def cmd_seed(args: argparse.Namespace) -> None:
     from server.engine import database_available
-    from server.seed import print_report, seed_database
+    from server.seed import DatabaseNotEmpty, WhenNotEmpty, print_report, seed_database
 
     settings = _settings()
     if settings.is_production:
         raise CommandError("refusing to seed: LEETO_ENV=production")
+    name = settings.database_name
+    if args.force:
+        when_not_empty = WhenNotEmpty.WIPE
+        print(f"wiping database {name!r} and loading the demo data again", flush=True)
+    else:
+        when_not_empty = WhenNotEmpty.KEEP if args.if_empty else WhenNotEmpty.REFUSE
     with database_available(settings):
-        created = asyncio.run(seed_database(settings, seed=args.seed))
+        try:
+            created = asyncio.run(
+                seed_database(settings, seed=args.seed, when_not_empty=when_not_empty)
+            )
+        except DatabaseNotEmpty:
+            raise CommandError(
+                f"database {name!r} already holds data; `leeto seed --force` "
+                "(or `make reset`) wipes it and loads the demo data again"
+            ) from None
+    if created is None:
+        print(
+            f"database {name!r} already holds data: kept as it is "
+            "(`make reset` wipes it and loads the demo data again)"
+        )
+        return
     print_report(settings, created)
 
 
@@ -136,8 +162,20 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, help="listen port (default LEETO_PORT, 8000)")
     serve.set_defaults(run=cmd_serve)
 
-    seed = sub.add_parser("seed", help="empty the database and load demo data")
+    seed = sub.add_parser(
+        "seed",
+        help="load demo data into an empty database",
+        description="Loads demo data into an empty database; one that holds data is refused "
+        "unless --force (wipe it first) or --if-empty (keep it) is given.",
+    )
     seed.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
+    existing = seed.add_mutually_exclusive_group()
+    existing.add_argument(
+        "--force", action="store_true", help="wipe a database that holds data, then seed"
+    )
+    existing.add_argument(
+        "--if-empty", action="store_true", help="seed only an empty database; keep one with data"
+    )
     seed.set_defaults(run=cmd_seed)
 
     devdb = sub.add_parser("devdb", help="run the embedded engine in the foreground")

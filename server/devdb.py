@@ -12,9 +12,11 @@ import re
 import shutil
 import socket
 import subprocess
+import threading
 import time
 from pathlib import Path
 from types import TracebackType
+from typing import IO
 
 SOURCE_DIR = Path(__file__).resolve().parent.parent / "devdb"
 MIN_GO = (1, 24)
@@ -52,8 +54,12 @@ def _go_executable() -> str:
     return go
 
 
-def build(*, quiet: bool = False) -> Path:
-    """Return the path of the engine binary, building it if the sources changed."""
+def build(*, quiet: bool = False, progress_every: float = 10.0) -> Path:
+    """Return the path of the engine binary, building it if the sources changed.
+
+    Unless quiet, the build prints what it is doing every `progress_every`
+    seconds: a cold one (empty Go caches) takes about two minutes.
+    """
     if not (SOURCE_DIR / "main.go").is_file():
         raise DevDBError(f"devdb sources not found in {SOURCE_DIR}")
     target = cache_dir() / f"devdb-{source_digest()}"
@@ -63,18 +69,106 @@ def build(*, quiet: bool = False) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_suffix(".tmp")
     if not quiet:
-        print(f"building the embedded engine into {target} (once) ...", flush=True)
-    result = subprocess.run(  # noqa: S603 - fixed argv, no shell
-        [go, "build", "-trimpath", "-buildvcs=false", "-o", str(partial), "."],
+        print(
+            f"building the embedded engine into {target} (once per change of devdb/; "
+            f"about {_duration(COLD_BUILD_SECONDS)} with empty Go caches, seconds with warm ones)",
+            flush=True,
+        )
+    started = time.monotonic()
+    _go_build(go, partial, progress_every=None if quiet else progress_every)
+    partial.replace(target)
+    if not quiet:
+        print(f"built the embedded engine in {_duration(time.monotonic() - started)}", flush=True)
+    return target
+
+
+COLD_BUILD_SECONDS = 120.0
+
+
+def _duration(seconds: float) -> str:
+    whole = max(0, round(seconds))
+    if whole < 60:
+        return f"{whole} s"
+    return f"{whole // 60} min {whole % 60:02d} s"
+
+
+def _package_count(go: str) -> int | None:
+    """How many packages the engine is made of (None when Go cannot list them yet)."""
+    listed = subprocess.run(  # noqa: S603 - fixed argv, no shell
+        [go, "list", "-deps", "."],
         cwd=SOURCE_DIR,
         capture_output=True,
         text=True,
         check=False,
     )
-    if result.returncode != 0:
-        raise DevDBError(f"building devdb failed:\n{result.stderr.strip()}")
-    partial.replace(target)
-    return target
+    if listed.returncode != 0:
+        return None
+    return len(listed.stdout.split()) or None
+
+
+class _BuildOutput:
+    """Reads `go build -v` as it runs: each line it prints names a package it compiled."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self.lines: list[str] = []
+        self.compiled = 0
+        self.downloading = False
+        self._thread = threading.Thread(target=self._read, args=(stream,), daemon=True)
+        self._thread.start()
+
+    def _read(self, stream: IO[str]) -> None:
+        for line in stream:
+            self.lines.append(line.rstrip("\n"))
+            if line.startswith("go: downloading"):
+                self.downloading = True
+            elif _is_package_name(line.rstrip("\n")):
+                self.compiled += 1
+
+    def join(self) -> None:
+        self._thread.join()
+
+
+def _progress(elapsed: float, output: _BuildOutput, total: int | None) -> str:
+    done = output.compiled
+    if done == 0:
+        doing = "downloading Go modules" if output.downloading else "starting"
+        return f"  {_duration(elapsed)}: {doing}"
+    if total is None:
+        return f"  {_duration(elapsed)}: {done} packages compiled"
+    share = min(done / total, 1.0)
+    left = elapsed / share - elapsed if done >= 20 else max(COLD_BUILD_SECONDS - elapsed, 0)
+    return (
+        f"  {_duration(elapsed)}: {done} of up to {total} packages compiled, "
+        f"roughly {_duration(left)} left"
+    )
+
+
+def _go_build(go: str, output_path: Path, *, progress_every: float | None) -> None:
+    total = _package_count(go) if progress_every is not None else None
+    process = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
+        [go, "build", "-v", "-trimpath", "-buildvcs=false", "-o", str(output_path), "."],
+        cwd=SOURCE_DIR,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    assert process.stdout is not None
+    output = _BuildOutput(process.stdout)
+    started = time.monotonic()
+    while True:
+        try:
+            process.wait(timeout=progress_every)
+            break
+        except subprocess.TimeoutExpired:
+            print(_progress(time.monotonic() - started, output, total), flush=True)
+    output.join()
+    if process.returncode != 0:
+        errors = [line for line in output.lines if not _is_package_name(line)]
+        raise DevDBError("building devdb failed:\n" + "\n".join(errors).strip())
+
+
+def _is_package_name(line: str) -> bool:
+    return bool(line) and not line.startswith(("go: ", "#", " ", "\t")) and " " not in line
 
 
 def free_port() -> int:

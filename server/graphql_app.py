@@ -13,7 +13,7 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
-from strawberry.http import GraphQLRequestData
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET, UnsetType
 
@@ -29,6 +29,13 @@ from resolvers.viewer import Credentials, authorization_from_params, token_refus
 from server import csrf
 from server.context import build_context
 from server.draining import Drain
+from server.response_media import (
+    GRAPHQL_RESPONSE_JSON,
+    JSON,
+    UNKNOWN_DOCUMENT_STATUS,
+    negotiate,
+    request_error_status,
+)
 
 
 def request_error(message: str, status_code: int, code: str | None = None) -> JSONResponse:
@@ -39,6 +46,15 @@ def request_error(message: str, status_code: int, code: str | None = None) -> JS
         {"errors": [{"message": message, "extensions": {"code": code}}]},
         status_code=status_code,
     )
+
+
+def _in_media_type(response: Response, media_type: str) -> Response:
+    """A GraphQL response (not GraphiQL's page) in the negotiated media type."""
+    content_type = response.headers.get("content-type", "")
+    if media_type != JSON and content_type.startswith(JSON):
+        response.headers["content-type"] = media_type
+    response.headers.add_vary_header("Accept")
+    return response
 
 
 # A document that failed these was not worth registering as a persisted query.
@@ -86,8 +102,10 @@ class LeetoGraphQL(GraphQL[Context, None]):
                 self.drain.forget(scope)
             return
         request = Request(scope=scope, receive=receive)
+        media_type = negotiate(request.headers.get("accept"))
         if csrf.needs_preflight(request.method, request.headers, request.query_params):
-            await request_error(csrf.MESSAGE, 400)(scope, receive, send)
+            refusal = request_error(csrf.MESSAGE, 400)
+            await _in_media_type(refusal, media_type)(scope, receive, send)
             return
         context = self.context_for(request)
         try:
@@ -96,13 +114,17 @@ class LeetoGraphQL(GraphQL[Context, None]):
             status = 415 if exc.reason == "Unsupported content type" else exc.status_code
             response = request_error(exc.reason, status)
         except PersistedQueryError as exc:
-            response = request_error(exc.message, exc.status_code, exc.code)
+            status = exc.status_code
+            if media_type == GRAPHQL_RESPONSE_JSON and status < 400:
+                status = UNKNOWN_DOCUMENT_STATUS
+            response = request_error(exc.message, status, exc.code)
         else:
-            # What the operation decided about its response (rate-limit headers, 429).
+            # What the operation decided about its response (rate-limit headers,
+            # 429, a request error's status under graphql-response+json).
             response.headers.update(context.response_headers)
             if context.response_status is not None:
                 response.status_code = context.response_status
-        await response(scope, receive, send)
+        await _in_media_type(response, media_type)(scope, receive, send)
 
     def decode_json(self, data: str | bytes) -> object:
         # Strawberry assumes an object (or a batch list) and fails with a 500 on
@@ -112,6 +134,8 @@ class LeetoGraphQL(GraphQL[Context, None]):
         if not isinstance(decoded, dict | list):
             raise HTTPException(400, "Expected a JSON object with a `query`.")
         if isinstance(decoded, dict):
+            if not isinstance(decoded.get("operationName"), str | None):
+                raise HTTPException(400, "`operationName` must be a string or null, if provided.")
             return fold_document_id(decoded)
         return decoded
 
@@ -150,7 +174,25 @@ class LeetoGraphQL(GraphQL[Context, None]):
             and _document_is_valid(result)
         ):
             await self.documents.register(resolution.register_as, resolution.query)
+        if negotiate(request.headers.get("accept")) == GRAPHQL_RESPONSE_JSON:
+            status = request_error_status(result)
+            if status is not None and context.response_status is None:
+                context.response_status = status
+                if status == 401:
+                    context.response_headers["WWW-Authenticate"] = 'Bearer error="invalid_token"'
         return result
+
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        response = await super().process_result(request, result)
+        if (
+            negotiate(request.headers.get("accept")) == GRAPHQL_RESPONSE_JSON
+            and request_error_status(result) is not None
+        ):
+            # The request failed before execution: no `data` entry, not even null.
+            response.pop("data", None)
+        return response
 
     async def create_websocket_response(
         self, request: WebSocket, subprotocol: str | None

@@ -12,6 +12,8 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_DATABASE = "leeto"
+# Pages on any local port (development only): what frontend dev servers run on.
+LOCAL_ORIGINS = r"http://(localhost|127\.0\.0\.1)(:[0-9]{1,5})?"
 
 
 class Environment(StrEnum):
@@ -266,6 +268,12 @@ class Settings(BaseSettings):
                     "https://app.example.com (no wildcard: requests carry credentials)"
                 )
         return value
+
+    @property
+    def cors_origin_regex(self) -> str | None:
+        """In development, pages served from any local port (a Vite or Next.js dev
+        server) may call the API, besides LEETO_CORS_ORIGINS."""
+        return LOCAL_ORIGINS if self.env is Environment.DEVELOPMENT else None
 
     @property
     def introspection_enabled(self) -> bool:

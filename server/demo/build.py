@@ -288,6 +288,7 @@ def _seat_claim(
         "gen": 1,
         "kind": "SEAT",
         "holderId": holder,
+        "delta": 1,
         "createdAt": when,
     }
 

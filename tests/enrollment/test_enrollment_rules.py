@@ -222,3 +222,53 @@ async def test_deleting_an_account_cancels_its_enrolments_and_promotes(
     status = {row["id"]: row["status"] for row in rows}
     assert status[seat["id"]] == "CANCELLED"
     assert [row["status"] for row in rows if row["id"] != seat["id"]] == ["ACTIVE"]
+
+
+async def test_only_managers_cancel_a_session(academy: Academy, academy_settings: Settings) -> None:
+    session = academy.new_session(capacity=2)
+    async with serving(academy_settings) as client:
+        await enroll(client, academy.students[0], session)
+        anonymous = await agql(client, SESSION_CANCEL, {"input": {"sessionId": session}})
+        student = await agql(
+            client,
+            SESSION_CANCEL,
+            {"input": {"sessionId": session}},
+            token=academy.students[0].token,
+        )
+        _, rows = await class_list(client, academy.admin, session)
+    assert anonymous["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    assert student["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    assert [row["status"] for row in rows] == ["ACTIVE"]
+    assert (
+        academy.db.sessions.find_one(
+            {"_id": from_global_id(session).id, "cancelledAt": {"$exists": True}}
+        )
+        is None
+    )
+
+
+async def test_payloads_show_the_seats_their_write_left(
+    academy: Academy, academy_settings: Settings
+) -> None:
+    session = academy.new_session(capacity=3)
+    student = academy.students[0]
+    seats = "session { seatsLeft waitlistLength }"
+    enrol_query = (
+        "mutation($i: SessionEnrollInput!) { sessionEnroll(input: $i) {"
+        f" ... on EnrollmentPayload {{ enrollment {{ id {seats} }} }} }} }}"
+    )
+    cancel_query = (
+        "mutation($i: EnrollmentCancelInput!) { enrollmentCancel(input: $i) {"
+        f" ... on EnrollmentPayload {{ enrollment {{ {seats} }} }} }} }}"
+    )
+    async with serving(academy_settings) as client:
+        for round_ in range(2):  # the second time, re-enrolling after a cancellation
+            joined = await agql(
+                client, enrol_query, {"i": {"sessionId": session}}, token=student.token
+            )
+            enrollment = joined["data"]["sessionEnroll"]["enrollment"]
+            assert enrollment["session"]["seatsLeft"] == 2, round_
+            left = await agql(
+                client, cancel_query, {"i": {"enrollmentId": enrollment["id"]}}, token=student.token
+            )
+            assert left["data"]["enrollmentCancel"]["enrollment"]["session"]["seatsLeft"] == 3

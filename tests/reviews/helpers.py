@@ -172,6 +172,7 @@ def make_eligible(
                 "gen": 1,
                 "kind": "SEAT",
                 "holderId": enrollment["_id"],
+                "delta": 1,
                 "createdAt": now,
             }
         )
