@@ -7,7 +7,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 CONFORMANCE := clients/conformance
 
-.PHONY: install redis-server run seed reset serve test lint typecheck client apollo conformance pytest schema bench bench-attacks bench-edge clean
+.PHONY: install redis-server chromium graphiql-assets run seed reset serve test lint typecheck client apollo conformance pytest schema bench bench-attacks bench-edge clean
 
 $(BIN)/leeto: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,22 @@ redis-server:
 	  else \
 	    echo "redis-server is missing: sudo apt-get install redis-server" >&2; exit 1; \
 	  fi; }
+
+# The GraphiQL test drives Debian's headless Chromium through chromedriver;
+# installed like redis-server.
+chromium:
+	@{ command -v chromium && command -v chromedriver; } >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing chromium and chromium-driver (apt-get)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	  else \
+	    echo "chromium is missing: sudo apt-get install chromium chromium-driver" >&2; exit 1; \
+	  fi; }
+
+# GraphiQL's assets are vendored into server/static/graphiql/vendor from the
+# pinned packages in graphiql/; this refreshes them (after editing its package.json).
+graphiql-assets:
+	cd graphiql && npm install --no-audit --no-fund --loglevel=error && node vendor.mjs
 
 # Data survives restarts: demo data is loaded only into an empty database.
 run: install
@@ -62,7 +78,7 @@ $(APOLLO)/node_modules/.package-lock.json: $(APOLLO)/package.json $(APOLLO)/pack
 apollo: $(APOLLO)/node_modules/.package-lock.json
 	cd $(APOLLO) && node run.mjs $(URL)
 
-pytest: install redis-server $(APOLLO)/node_modules/.package-lock.json
+pytest: install redis-server chromium $(APOLLO)/node_modules/.package-lock.json
 	$(BIN)/pytest
 
 # The example web client (examples/web): its operations generated from

@@ -17,7 +17,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route, WebSocketRoute
+from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.websockets import WebSocketClose
 
 from datastore.client import Client, Database, open_client, server_info
@@ -34,6 +34,7 @@ from persisted.manifest import load_manifest
 from ratelimit.budget import CostBudget, storage_for
 from schema.build import build_schema
 from schema.document_limits import DocumentLimits
+from server import graphiql_page
 from server.auth_setup import account_services_from
 from server.body_limit import BodyLimitMiddleware
 from server.csrf import PREFLIGHT_HEADERS
@@ -225,6 +226,9 @@ def create_app(
         Route("/graphql", graphql),
         WebSocketRoute("/graphql", graphql),
     ]
+    if settings.graphiql_enabled:
+        # GraphiQL's scripts and styles, vendored: the page works offline.
+        routes.append(Mount(graphiql_page.ASSETS_PATH, app=graphiql_page.assets()))
     scrape = metrics_route(watch.metrics, settings)
     if scrape is not None:
         routes.append(scrape)

@@ -26,7 +26,7 @@ from resolvers.account_services import AccountServices
 from resolvers.context import Context
 from resolvers.errors import Unauthenticated
 from resolvers.viewer import Credentials, authorization_from_params, token_refusal
-from server import csrf
+from server import csrf, graphiql_page
 from server.context import build_context
 from server.draining import Drain
 from server.response_media import (
@@ -145,6 +145,10 @@ class LeetoGraphQL(GraphQL[Context, None]):
         if params.get("extensions") is not None or params.get("documentId") is not None:
             return False
         return bool(super().should_render_graphql_ide(request))
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        # Our own page, on assets this server serves (Strawberry's loads a CDN's).
+        return graphiql_page.page(request.url.path)
 
     def parse_query_params(self, params: Any) -> dict[str, Any]:
         return fold_document_id(super().parse_query_params(params))

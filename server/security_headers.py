@@ -5,9 +5,10 @@ GraphQL responses can hold tokens and personal data, so no cache may keep them
 guessing a JSON body is something else. No page may frame ours (clickjacking):
 `X-Frame-Options` for old browsers, CSP `frame-ancestors` for the rest. A JSON
 answer needs nothing a CSP could allow, so it gets `default-src 'none'`; the
-GraphiQL page (HTML, development only) loads its scripts and styles, so it gets
-`frame-ancestors` alone. HSTS only when an operator says TLS is in front: sent
-over plain HTTP it is ignored, and a wrong one locks browsers out.
+GraphiQL page (HTML, development only) sends its own CSP (scripts and styles
+from this origin, see server/graphiql_page.py), which is kept; any other HTML
+gets `frame-ancestors` alone. HSTS only when an operator says TLS is in front:
+sent over plain HTTP it is ignored, and a wrong one locks browsers out.
 """
 
 from __future__ import annotations

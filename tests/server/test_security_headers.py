@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from starlette.testclient import TestClient
@@ -27,7 +28,7 @@ def test_api_answers_may_not_be_framed_nor_load_anything(seeded_client: TestClie
         assert "strict-transport-security" not in response.headers
 
 
-def test_graphiql_keeps_its_scripts_but_cannot_be_framed(
+def test_graphiql_loads_only_its_own_assets_and_cannot_be_framed(
     make_settings: Callable[..., Settings], seeded_settings: Settings
 ) -> None:
     settings = make_settings(seeded_settings.database_name, graphiql=True)
@@ -35,8 +36,14 @@ def test_graphiql_keeps_its_scripts_but_cannot_be_framed(
         page = client.get("/graphql", headers={"accept": "text/html"})
         assert page.status_code == 200
         assert "graphiql" in page.text.lower()
-        # Only frame-ancestors: a default-src would block the page's scripts.
-        assert page.headers["content-security-policy"] == "frame-ancestors 'none'"
+        # Scripts and stylesheets from this origin only (GraphiQL is vendored).
+        policy = page.headers["content-security-policy"]
+        assert "script-src 'self';" in policy
+        assert "style-src 'self';" in policy
+        assert "frame-ancestors 'none'" in policy
+        assert "http" not in page.text
+        for asset in re.findall(r'(?:src|href)="(/graphiql-assets/[^"]+)"', page.text):
+            assert client.get(asset).status_code == 200, asset
         assert page.headers["x-frame-options"] == "DENY"
         # The page then sends its operations as JSON POSTs, which need no extra header.
         body = client.post("/graphql", json={"query": "{ campuses { city } }"}).json()
