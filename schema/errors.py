@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterator
+from typing import Any
 
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
@@ -42,6 +43,8 @@ class ErrorShaping(SchemaExtension):
         super().__init__()
         self.mask = mask
         self.hide_suggestions = hide_suggestions
+        # Errors already shaped for a streamed result (WebSocket operations).
+        self._shaped: set[int] = set()
 
     def on_operation(self) -> Iterator[None]:
         request_id = str(getattr(self.execution_context.context, "request_id", "-"))
@@ -55,7 +58,27 @@ class ErrorShaping(SchemaExtension):
         result = self.execution_context.result
         if result is None or not result.errors:
             return
-        result.errors = [self._shape(error, request_id) for error in result.errors]
+        result.errors = self._shape_all(result.errors, request_id)
+
+    def on_stream_result(self, result: Any) -> Iterator[None]:
+        """Shape a streamed result before it is sent.
+
+        Over a WebSocket, Strawberry sends each result while the operation
+        hook is still open, so `on_operation` would shape it too late.
+        """
+        errors = getattr(result, "errors", None)
+        if errors:
+            request_id = str(getattr(self.execution_context.context, "request_id", "-"))
+            result.errors = self._shape_all(errors, request_id)
+        yield
+
+    def _shape_all(self, errors: list[GraphQLError], request_id: str) -> list[GraphQLError]:
+        shaped = [
+            error if id(error) in self._shaped else self._shape(error, request_id)
+            for error in errors
+        ]
+        self._shaped.update(id(error) for error in shaped)
+        return shaped
 
     def _shape(self, error: GraphQLError, request_id: str) -> GraphQLError:
         if is_unexpected(error):

@@ -8,6 +8,7 @@ import gc
 import logging
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import Any
 
 from pymongo.errors import PyMongoError
@@ -175,6 +176,7 @@ def create_app(
                 documents=document_policy(settings, db, trusted),
                 metrics=watch.metrics,
                 drain=drain,
+                init_timeout=timedelta(seconds=settings.ws_init_timeout_seconds),
             )
             if announce is not None:
                 announce(not settings.is_production and await holds_demo_accounts(db, cipher))

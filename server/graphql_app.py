@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from datetime import timedelta
 from typing import Any
 
 import orjson
@@ -36,6 +37,10 @@ from server.response_media import (
     negotiate,
     request_error_status,
 )
+from server.ws_protocol import LeetoTransportWSHandler
+
+# graphql-transport-ws: how long a socket may wait before connection_init (4408).
+DEFAULT_INIT_TIMEOUT = timedelta(seconds=10)
 
 
 def request_error(message: str, status_code: int, code: str | None = None) -> JSONResponse:
@@ -68,6 +73,8 @@ def _document_is_valid(result: ExecutionResult) -> bool:
 
 
 class LeetoGraphQL(GraphQL[Context, None]):
+    graphql_transport_ws_handler_class = LeetoTransportWSHandler
+
     def __init__(
         self,
         schema: Any,
@@ -79,11 +86,13 @@ class LeetoGraphQL(GraphQL[Context, None]):
         documents: DocumentPolicy | None = None,
         metrics: Metrics | None = None,
         drain: Drain | None = None,
+        init_timeout: timedelta = DEFAULT_INIT_TIMEOUT,
     ) -> None:
         super().__init__(
             schema,
             graphql_ide="graphiql" if graphiql else None,
             allow_queries_via_get=True,
+            connection_init_wait_timeout=init_timeout,
         )
         self.database = database
         self.cipher = cipher
@@ -127,10 +136,14 @@ class LeetoGraphQL(GraphQL[Context, None]):
         await _in_media_type(response, media_type)(scope, receive, send)
 
     def decode_json(self, data: str | bytes) -> object:
+        # Also reads WebSocket messages, whose shape the protocol handler checks.
+        return orjson.loads(data)
+
+    def parse_json(self, data: str | bytes) -> Any:
         # Strawberry assumes an object (or a batch list) and fails with a 500 on
         # any other JSON value; invalid UTF-8 raises orjson's JSONDecodeError,
         # which Strawberry already answers with a 400.
-        decoded = orjson.loads(data)
+        decoded = super().parse_json(data)
         if not isinstance(decoded, dict | list):
             raise HTTPException(400, "Expected a JSON object with a `query`.")
         if isinstance(decoded, dict):

@@ -68,6 +68,8 @@ class Settings(BaseSettings):
     max_field_comparisons: int = Field(default=2000, ge=100)
     operation_timeout_seconds: float = Field(default=30, gt=0, le=3600)
     ws_max_message_bytes: int = Field(default=65536, ge=1024, le=16 * 1024 * 1024)
+    # graphql-transport-ws: a socket without connection_init by then closes with 4408.
+    ws_init_timeout_seconds: float = Field(default=10, gt=0, le=600)
     # Strict-Transport-Security max-age; set it only when TLS is in front. 0 = not sent.
     hsts_seconds: int = Field(default=0, ge=0)
     log_level: str = "info"
