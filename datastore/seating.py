@@ -54,7 +54,6 @@ __all__ = [
     "SeatingStatus",
     "insert_claim",
     "latest_claims",
-    "seats_taken",
 ]
 
 
@@ -87,19 +86,6 @@ def latest_claims(claims: Iterable[Doc]) -> dict[int, Doc]:
         if seat not in latest or claim["gen"] > latest[seat]["gen"]:
             latest[seat] = claim
     return latest
-
-
-def seats_taken(capacity: int, claims: Iterable[Doc]) -> int:
-    """Students holding a seat within the capacity, from the claims alone.
-
-    Between a cancellation and the settling that releases its seat (one
-    request's time) the seat still counts; statuses read the enrolments too.
-    """
-    return sum(
-        1
-        for seat, claim in latest_claims(claims).items()
-        if seat <= capacity and claim["kind"] == ClaimKind.SEAT
-    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +143,14 @@ class Seating:
     @property
     def active_count(self) -> int:
         return sum(1 for s in self.status.values() if s is SeatingStatus.ACTIVE)
+
+    @property
+    def seated_by_claims(self) -> int:
+        """Students the claims alone seat: the sum of their deltas, exactly what
+        `SeatsTakenBySessionLoader` counts with one aggregate. Between a
+        cancellation and the settling that releases its seat (one request's
+        time) that seat still counts; statuses read the enrolments too."""
+        return sum(int(claim.get("delta", 0)) for claim in self.claims)
 
     @property
     def seats_left(self) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -17,8 +18,8 @@ from datastore.enrollment import (
     user_enrollments,
 )
 from datastore.keyset import SortSpec
-from datastore.pages import Page, slice_page
-from datastore.seating import Seating, SeatingStatus, seats_taken
+from datastore.pages import Page, Window, slice_page
+from datastore.seating import Seating, SeatingStatus
 from resolvers.authorization import may_act_for_user, may_manage_course
 from resolvers.context import Context
 from resolvers.enrollment_events import enrollments_changed
@@ -83,7 +84,7 @@ async def view(ctx: Context, doc: dict[str, Any]) -> EnrollmentView | None:
 def _remember(ctx: Context, session_id: ObjectId, seating: Seating) -> None:
     """The payload shows the write: the session's seating as the settling left it."""
     ctx.loaders.seating_by_session.clear(session_id).prime(session_id, seating)
-    taken = seats_taken(seating.capacity, seating.claims)
+    taken = seating.seated_by_claims
     ctx.loaders.seats_taken_by_session.clear(session_id).prime(session_id, taken)
 
 
@@ -211,8 +212,15 @@ async def user_enrollment_page(
         found = by_session.get(doc["sessionId"])
         if found is not None:
             views[doc["_id"]] = view_of(doc, found[0], found[1])
+    return views_page(views, status, ENROLLMENT_ORDER, window), views
+
+
+def views_page(
+    views: Mapping[ObjectId, EnrollmentView], status: str | None, spec: SortSpec, window: Window
+) -> Page:
+    """A page of enrolments of one status (or all), by their derived status."""
     wanted = [v.doc for v in views.values() if status is None or v.status == status]
-    return slice_page(wanted, ENROLLMENT_ORDER, window=window), views
+    return slice_page(wanted, spec, window=window)
 
 
 async def cancel(ctx: Context, *, enrollment_gid: str) -> EnrollmentView | Refusal:

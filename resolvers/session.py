@@ -7,7 +7,7 @@ from typing import Any
 from bson import ObjectId
 
 from auth.rules import may_join_session
-from datastore.pages import Page, slice_page
+from datastore.pages import Page
 from datastore.seating import Seating
 from resolvers.authorization import current_actor
 from resolvers.context import Context
@@ -15,6 +15,7 @@ from resolvers.enrollment import (
     CLASS_ORDER,
     EnrollmentView,
     view_of,
+    views_page,
 )
 from resolvers.pagination import page_window
 from resolvers.visibility import visible_course
@@ -78,8 +79,7 @@ async def class_list(
     )
     seating: Seating = await ctx.loaders.seating_by_session.load(session["_id"])
     views = {doc["_id"]: view_of(doc, session, seating) for doc in seating.enrollments}
-    wanted = [v.doc for v in views.values() if status is None or v.status == status]
-    return slice_page(wanted, CLASS_ORDER, window=window), views
+    return views_page(views, status, CLASS_ORDER, window), views
 
 
 MEETING_URL_MESSAGE = (

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any, Self
 
 import strawberry
+from bson import ObjectId
 from strawberry.types import Info
 
+from datastore.pages import Page
 from resolvers import enrollment as resolve
 from resolvers.context import Context
 from resolvers.enrollment import EnrollmentView
 from resolvers.global_ids import to_global_id
+from schema.connection import Connection, connection, known_count
 from schema.enums import EnrollmentStatus
 from schema.node import Node
 from schema.user import User
@@ -77,3 +81,12 @@ async def enrollment_node(ctx: Context, doc: dict[str, Any]) -> Enrollment | Non
     if view is None:
         return None
     return Enrollment.from_view(view)
+
+
+def enrollment_connection(
+    page: Page, views: Mapping[ObjectId, EnrollmentView]
+) -> Connection[Enrollment]:
+    """A page of enrolments whose statuses the resolver has already derived."""
+    return connection(
+        page, lambda doc: Enrollment.from_view(views[doc["_id"]]), known_count(page.total or 0)
+    )

@@ -12,7 +12,7 @@ from resolvers import session as resolve
 from resolvers.context import Context
 from resolvers.global_ids import to_global_id
 from schema.campus import Campus
-from schema.connection import After, Before, Connection, First, Last, connection, known_count
+from schema.connection import After, Before, Connection, First, Last
 from schema.enums import EnrollmentStatus, SessionMode
 from schema.node import Node
 from schema.permissions import class_list_readers, session_participants
@@ -124,7 +124,7 @@ class Session(Node):
         last: Last = None,
         before: Before = None,
     ) -> Connection[Annotated[Enrollment, strawberry.lazy("schema.enrollment")]]:
-        from schema.enrollment import Enrollment
+        from schema.enrollment import enrollment_connection
 
         page, views = await resolve.class_list(
             info.context,
@@ -135,8 +135,4 @@ class Session(Node):
             last=last,
             before=before,
         )
-        return connection(
-            page,
-            lambda doc: Enrollment.from_view(views[doc["_id"]]),
-            known_count(page.total or 0),
-        )
+        return enrollment_connection(page, views)

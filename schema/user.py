@@ -14,7 +14,7 @@ from resolvers import enrollment as resolve_enrollment
 from resolvers import profile as resolve_profile
 from resolvers.context import Context
 from resolvers.global_ids import to_global_id
-from schema.connection import After, Before, Connection, First, Last, connection, known_count
+from schema.connection import After, Before, Connection, First, Last, connection
 from schema.enums import EnrollmentStatus, Role
 from schema.node import Node
 from schema.permissions import self_or_admin
@@ -104,7 +104,7 @@ class User(Node):
         last: Last = None,
         before: Before = None,
     ) -> Connection[Annotated[Enrollment, strawberry.lazy("schema.enrollment")]]:
-        from schema.enrollment import Enrollment
+        from schema.enrollment import enrollment_connection
 
         page, views = await resolve_enrollment.user_enrollment_page(
             info.context,
@@ -115,11 +115,7 @@ class User(Node):
             last=last,
             before=before,
         )
-        return connection(
-            page,
-            lambda doc: Enrollment.from_view(views[doc["_id"]]),
-            known_count(page.total or 0),
-        )
+        return enrollment_connection(page, views)
 
     @strawberry.field(
         description="Courses this user teaches, by title, drafts and archived ones included. "
