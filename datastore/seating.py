@@ -118,6 +118,7 @@ class Seating:
     status: dict[ObjectId, SeatingStatus] = field(init=False)
     waitlist: list[Doc] = field(init=False)
     seat_of: dict[ObjectId, Doc] = field(init=False)
+    positions: dict[ObjectId, int] = field(init=False)
 
     def __post_init__(self) -> None:
         self.latest = latest_claims(self.claims)
@@ -139,10 +140,8 @@ class Seating:
                 self.status[enrollment_id] = SeatingStatus.WAITLISTED
                 waiting.append(doc)
         self.waitlist = sorted(waiting, key=lambda d: (d["createdAt"], d["_id"]))
-
-    @property
-    def active_count(self) -> int:
-        return sum(1 for s in self.status.values() if s is SeatingStatus.ACTIVE)
+        # Looked up once per enrolment shown: a class list shows them all.
+        self.positions = {doc["_id"]: n for n, doc in enumerate(self.waitlist, start=1)}
 
     @property
     def seated_by_claims(self) -> int:
@@ -152,15 +151,8 @@ class Seating:
         time) that seat still counts; statuses read the enrolments too."""
         return sum(int(claim.get("delta", 0)) for claim in self.claims)
 
-    @property
-    def seats_left(self) -> int:
-        return max(0, self.capacity - self.active_count)
-
     def position(self, enrollment_id: ObjectId) -> int | None:
-        for n, doc in enumerate(self.waitlist, start=1):
-            if doc["_id"] == enrollment_id:
-                return n
-        return None
+        return self.positions.get(enrollment_id)
 
     def claim(self, seat: int, kind: ClaimKind, holder_id: ObjectId) -> Action:
         """The next generation of `seat`, taken by `holder_id`."""
