@@ -86,6 +86,11 @@ async def course_query(db: Database, f: CourseFilter) -> dict[str, Any] | None:
     return query
 
 
+# Every field but the search words: only the search filter reads those, and
+# they are the largest part of a course document.
+COURSE_FIELDS: dict[str, Any] = {"searchTerms": 0}
+
+
 async def find_courses(
     db: Database, f: CourseFilter, order: CourseOrder, *, window: Window
 ) -> Page:
@@ -94,7 +99,7 @@ async def find_courses(
     if query is None:
         forward_after = window.cursor is not None and not window.backward
         return Page(items=[], has_next_page=False, has_previous_page=forward_after, spec=spec)
-    return await find_page(db[names.COURSES], query, spec, window=window)
+    return await find_page(db[names.COURSES], query, spec, window=window, projection=COURSE_FIELDS)
 
 
 async def count_courses(db: Database, f: CourseFilter) -> int:

@@ -23,6 +23,7 @@ from pymongo.errors import DuplicateKeyError, OperationFailure
 
 from datastore import collections as names
 from datastore.client import Database
+from datastore.course import COURSE_FIELDS
 from datastore.keyset import SortSpec
 from datastore.pages import Page, Window, find_page
 from datastore.ratings import refresh_course_rating
@@ -117,7 +118,9 @@ async def find_course(db: Database, course_id: ObjectId) -> dict[str, Any] | Non
 async def find_courses_taught(db: Database, user_id: ObjectId, *, window: Window) -> Page:
     """Every course listing the user among its instructors, whatever its state."""
     query = {"instructorIds": user_id}
-    return await find_page(db[names.COURSES], query, TEACHING_ORDER, window=window)
+    return await find_page(
+        db[names.COURSES], query, TEACHING_ORDER, window=window, projection=COURSE_FIELDS
+    )
 
 
 async def count_courses_taught(db: Database, user_id: ObjectId) -> int:

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from aiodataloader import DataLoader
 from bson import ObjectId
 
 from datastore import collections as names
 from datastore.client import Database
+from datastore.course import COURSE_FIELDS
 from datastore.encryption import FieldCipher
 from datastore.keyset import SortSpec
 from datastore.loader_batches import report_batch
@@ -29,18 +30,23 @@ from datastore.pages import (
     count_child_pages,
     find_child_pages,
 )
-from datastore.private_profile import PrivateProfileByUserLoader
+from datastore.private_profile import ENCRYPTED_FIELDS, PrivateProfileByUserLoader
 from datastore.seating import Seating
+from datastore.user import PUBLIC_USER_FIELDS
 
 SESSION_ORDER = SortSpec(tag="session:startsAt", field="startsAt", kind="d")
 REVIEW_ORDER = SortSpec(tag="review:newest", field="createdAt", descending=True, kind="d")
 
 
 class _ByFieldLoader(DataLoader[Any, Doc | None]):
-    """Documents of one collection whose `field` equals the key (unique field)."""
+    """Documents of one collection whose `field` equals the key (unique field).
+
+    `projection`: the fields its readers use (None: the whole document).
+    """
 
     collection: str
     field: str = "_id"
+    projection: ClassVar[Mapping[str, Any] | None] = None
 
     def __init__(self, db: Database) -> None:
         super().__init__()
@@ -48,22 +54,36 @@ class _ByFieldLoader(DataLoader[Any, Doc | None]):
 
     async def batch_load_fn(self, keys: list[Hashable]) -> list[Doc | None]:
         report_batch(self, len(keys))
-        cursor = self.db[self.collection].find({self.field: {"$in": list(set(keys))}})
+        query = {self.field: {"$in": list(set(keys))}}
+        cursor = self.db[self.collection].find(query, self.projection)
         found = {doc[self.field]: doc async for doc in cursor.batch_size(BATCH_SIZE)}
         return [found.get(key) for key in keys]
 
 
 class CourseByIdLoader(_ByFieldLoader):
     collection = names.COURSES
+    projection = COURSE_FIELDS
 
 
 class CourseBySlugLoader(_ByFieldLoader):
     collection = names.COURSES
     field = "slug"
+    projection = COURSE_FIELDS
 
 
 class UserByIdLoader(_ByFieldLoader):
+    """Public profiles: names, roles, deletion; no password hash, no ciphertext."""
+
     collection = names.USERS
+    projection = PUBLIC_USER_FIELDS
+
+
+class UserCiphertextByIdLoader(_ByFieldLoader):
+    """The encrypted personal data of users, read only to be decrypted for an
+    allowed reader (`PrivateProfileByUserLoader`)."""
+
+    collection = names.USERS
+    projection = dict.fromkeys(ENCRYPTED_FIELDS, 1)
 
 
 class CampusByIdLoader(_ByFieldLoader):
@@ -274,6 +294,7 @@ class Loaders:
         )
         self.enrollment_by_id = EnrollmentByIdLoader(db)
         self.enrollment_by_user_session = EnrollmentByUserSessionLoader(db)
+        self.user_ciphertext_by_id = UserCiphertextByIdLoader(db)
         self._cipher = cipher
         self._private_profile_by_user: PrivateProfileByUserLoader | None = None
 
@@ -284,6 +305,13 @@ class Loaders:
             if self._cipher is None:
                 raise RuntimeError("no field cipher was given to this request's loaders")
             self._private_profile_by_user = PrivateProfileByUserLoader(
-                self.user_by_id, self._cipher
+                self.user_ciphertext_by_id, self._cipher
             )
         return self._private_profile_by_user
+
+    def forget_user(self, user_id: ObjectId) -> None:
+        """After a write to the account: its next read in this request goes to the database."""
+        self.user_by_id.clear(user_id)
+        self.user_ciphertext_by_id.clear(user_id)
+        if self._private_profile_by_user is not None:
+            self._private_profile_by_user.clear(user_id)

@@ -34,7 +34,7 @@ class PrivateProfile:
 
 
 class PrivateProfileByUserLoader(DataLoader[ObjectId, PrivateProfile | None]):
-    """Keys are user ids; documents come from the request's user loader (cached).
+    """Keys are user ids; documents come from a loader of the users' encrypted fields.
 
     All values of a batch go through one `decrypt_many`, which fetches each
     data key at most once, so a page of users costs one key lookup at most.

@@ -15,6 +15,7 @@ from datastore.client import Database
 
 __all__ = [
     "DELETED_DISPLAY_NAME",
+    "PUBLIC_USER_FIELDS",
     "EmailAlreadyRegistered",
     "add_role",
     "email_tombstone",
@@ -33,6 +34,12 @@ DELETED_DISPLAY_NAME = "Deleted user"
 # What a deleted account keeps: who it was in the data of others (reviews, class
 # lists) without anything that tells who the person was.
 PERSONAL_FIELDS = ("passwordHash", "phone", "nationalId", "dateOfBirth")
+# What reading an account for others (names, roles, whether it was deleted)
+# fetches: never the password hash or the encrypted fields, which only log-in
+# and the reader of personal data ask for.
+PUBLIC_USER_FIELDS: dict[str, Any] = dict.fromkeys(
+    ("displayName", "bio", "city", "roles", "createdAt", "updatedAt", "deletedAt"), 1
+)
 
 
 class EmailAlreadyRegistered(Exception):
@@ -141,7 +148,7 @@ async def update_profile(
     result = await db[names.USERS].update_one(live, update)
     if result.matched_count == 0:
         return None
-    return await db[names.USERS].find_one({"_id": user_id})
+    return await db[names.USERS].find_one({"_id": user_id}, PUBLIC_USER_FIELDS)
 
 
 def email_tombstone(user_id: ObjectId) -> str:

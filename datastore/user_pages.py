@@ -8,6 +8,7 @@ from datastore import collections as names
 from datastore.client import Database
 from datastore.keyset import SortSpec
 from datastore.pages import Page, Window, find_page
+from datastore.user import PUBLIC_USER_FIELDS
 
 USER_ORDER = SortSpec(tag="user:name", field="displayName")
 
@@ -17,7 +18,13 @@ def _users_query(role: str | None) -> dict[str, Any]:
 
 
 async def find_users(db: Database, *, role: str | None, window: Window) -> Page:
-    return await find_page(db[names.USERS], _users_query(role), USER_ORDER, window=window)
+    return await find_page(
+        db[names.USERS],
+        _users_query(role),
+        USER_ORDER,
+        window=window,
+        projection=PUBLIC_USER_FIELDS,
+    )
 
 
 async def count_users(db: Database, *, role: str | None) -> int:

@@ -55,7 +55,8 @@ async def _erase(ctx: Context, user: dict[str, Any]) -> ObjectId:
     if isinstance(email, bytes):
         await forget_account(ctx, email)  # failed log-ins keyed by the old address
     cancelled = await cancel_all_enrollments_of_user(ctx, user_id)
-    ctx.loaders.user_by_id.clear(user_id).prime(user_id, erased)
+    ctx.loaders.forget_user(user_id)
+    ctx.loaders.user_by_id.prime(user_id, erased)
     log.info(
         "account deleted: user %s, %d session(s) revoked, %d enrolment(s) cancelled",
         user_id,

@@ -108,5 +108,6 @@ async def update_profile(ctx: Context, changes: ProfileChanges) -> dict[str, Any
     )
     if doc is None:
         return validation_error("userId", "This account no longer exists.")
-    ctx.loaders.user_by_id.clear(viewer.user_id).prime(viewer.user_id, doc)
+    ctx.loaders.forget_user(viewer.user_id)
+    ctx.loaders.user_by_id.prime(viewer.user_id, doc)
     return doc

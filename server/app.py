@@ -108,6 +108,7 @@ def create_app(
     tracing: Tracing | None = None,
     freeze_startup_heap: bool = False,
     announce: Callable[[bool], None] | None = None,
+    housekeeping: bool = True,
 ) -> Starlette:
     """The app; `drain` is shared with the server that runs it (graceful shutdown).
 
@@ -115,6 +116,8 @@ def create_app(
     `freeze_startup_heap` is for a process serving one app (`leeto serve`): see
     `_freeze_startup_heap`. `announce`, once the app is ready, is told whether
     the database holds the demo accounts (always False in production).
+    `housekeeping`: prune expired records where the database cannot (one
+    process of several serving the same database is enough).
     """
     drain = drain or Drain()
     watch = observing(event_listeners, tracing)
@@ -134,15 +137,15 @@ def create_app(
         client = open_client(settings.database_uri(), event_listeners=watch.listeners)
         state["client"] = client
         cipher: FieldCipher | None = None
-        housekeeping: asyncio.Task[None] | None = None
+        pruning: asyncio.Task[None] | None = None
         budget: CostBudget | None = None
         try:
             db = client[settings.database_name]
             await ensure_indexes(db)
             cipher = cipher_from(settings, client, master_key)
             await cipher.ensure_ready()
-            if not (await server_info(db)).supports_ttl_and_partial_indexes:
-                housekeeping = asyncio.create_task(prune_expired_forever(db))
+            if housekeeping and not (await server_info(db)).supports_ttl_and_partial_indexes:
+                pruning = asyncio.create_task(prune_expired_forever(db))
             if settings.rate_limit_points > 0:
                 budget = CostBudget(
                     points=settings.rate_limit_points,
@@ -186,10 +189,10 @@ def create_app(
             yield
         finally:
             graphql.app = None
-            if housekeeping is not None:
-                housekeeping.cancel()
+            if pruning is not None:
+                pruning.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
-                    await housekeeping
+                    await pruning
             if cipher is not None:
                 await cipher.close()
             if budget is not None:

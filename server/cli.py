@@ -14,7 +14,7 @@ from datastore.encryption_keys import MasterKeyError
 from persisted.manifest import ManifestError
 from server.auth_setup import AuthSetupError
 from server.devdb import DevDBError
-from server.settings import Settings, load_settings, variable_name
+from server.settings import MAX_WORKERS, Settings, load_settings, variable_name
 
 SCHEMA_FILE = Path("schema.graphql")
 
@@ -43,38 +43,20 @@ def _variable(loc: tuple[int | str, ...]) -> str:
 
 
 def cmd_serve(args: argparse.Namespace) -> None:
-    import uvicorn
-
-    from server.app import create_app
-    from server.draining import Drain, DrainingServer
     from server.engine import database_available
-    from server.first_run import base_url, welcome
     from server.logs import configure_logging
+    from server.workers import run_server, run_workers
 
     settings = _settings()
     configure_logging(settings.log_level, settings.effective_log_format.value)
     host = args.host or settings.host
     port = args.port or settings.port
-    drain = Drain()
+    workers = args.workers or settings.workers
     with database_available(settings):
-        config = uvicorn.Config(
-            create_app(
-                settings,
-                drain=drain,
-                freeze_startup_heap=True,
-                announce=welcome(settings, base_url(host, port)),
-            ),
-            host=host,
-            port=port,
-            log_level=settings.log_level,
-            proxy_headers=True,
-            server_header=False,
-            # uvicorn's default is 16 MiB: a GraphQL message needs far less.
-            ws_max_size=settings.ws_max_message_bytes,
-            log_config=None,  # keep the logging set up above: one format, request ids
-            timeout_graceful_shutdown=settings.shutdown_grace_seconds,
-        )
-        DrainingServer(config, drain=drain, drain_seconds=settings.shutdown_drain_seconds).run()
+        if workers == 1:
+            run_server(settings, host, port)
+        elif run_workers(settings, host, port, workers) != 0:
+            raise CommandError("a worker process stopped; the server was shut down")
 
 
 def cmd_seed(args: argparse.Namespace) -> None:
@@ -153,6 +135,16 @@ def cmd_create_admin(args: argparse.Namespace) -> None:
         raise CommandError(str(exc)) from None
 
 
+def _worker_count(value: str) -> int:
+    try:
+        count = int(value)
+    except ValueError:
+        count = 0
+    if not 1 <= count <= MAX_WORKERS:
+        raise argparse.ArgumentTypeError(f"a whole number from 1 to {MAX_WORKERS}")
+    return count
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="leeto", description=__doc__)
     sub = root.add_subparsers(dest="command", required=True)
@@ -160,6 +152,11 @@ def parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="run the API server (uvicorn)")
     serve.add_argument("--host", help="listen address (default LEETO_HOST, 127.0.0.1)")
     serve.add_argument("--port", type=int, help="listen port (default LEETO_PORT, 8000)")
+    serve.add_argument(
+        "--workers",
+        type=_worker_count,
+        help="server processes sharing the port (default LEETO_WORKERS, 1)",
+    )
     serve.set_defaults(run=cmd_serve)
 
     seed = sub.add_parser(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from datetime import timedelta
 from typing import Any
 
@@ -134,6 +135,18 @@ class LeetoGraphQL(GraphQL[Context, None]):
             if context.response_status is not None:
                 response.status_code = context.response_status
         await _in_media_type(response, media_type)(scope, receive, send)
+
+    def encode_json(self, data: object) -> str:
+        """Responses and WebSocket messages, through orjson (several times faster on
+        a large page). Non-ASCII text goes out as UTF-8 rather than \\u escapes, which
+        JSON readers decode to the same strings. A value orjson refuses (an integer
+        beyond 64 bits from a JSON scalar, say) falls back to the standard encoder.
+        A str, not bytes: Strawberry sends bytes over a WebSocket as a binary frame,
+        which graphql-transport-ws forbids."""
+        try:
+            return orjson.dumps(data).decode()
+        except orjson.JSONEncodeError:
+            return json.dumps(data, separators=(",", ":"))
 
     def decode_json(self, data: str | bytes) -> object:
         # Also reads WebSocket messages, whose shape the protocol handler checks.

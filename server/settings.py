@@ -12,6 +12,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_DATABASE = "leeto"
+MAX_WORKERS = 64  # `leeto serve --workers`: far more than any machine it runs on has cores
 # Pages on any local port (development only): what frontend dev servers run on.
 LOCAL_ORIGINS = r"http://(localhost|127\.0\.0\.1)(:[0-9]{1,5})?"
 
@@ -50,6 +51,7 @@ class Settings(BaseSettings):
     data_dir: Path = Path(".leeto")
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
+    workers: int = Field(default=1, ge=1, le=MAX_WORKERS)
     devdb_port: int = Field(default=27017, ge=1, le=65535)
     graphiql: bool | None = None
     introspection: bool | None = None
