@@ -7,7 +7,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 CONFORMANCE := clients/conformance
 
-.PHONY: install redis-server chromium graphiql-assets run seed reset serve test lint typecheck client apollo conformance pytest schema bench bench-attacks bench-edge clean
+.PHONY: install redis-server chromium graphiql-assets run seed reset serve test lint typecheck client apollo conformance pytest schema bench bench-attacks bench-edge bench-login-burst clean
 
 $(BIN)/leeto: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -117,6 +117,12 @@ bench-attacks: install
 
 bench-edge: install redis-server
 	$(BIN)/python -m bench.edge_overhead
+
+# The catalogue page alone and during bursts of 20 log-ins, pages/s and peak RSS
+# at each worker count (bench/login_burst.py).
+WORKERS ?= 1,2
+bench-login-burst: install
+	$(BIN)/python -m bench.login_burst --workers $(WORKERS)
 
 clean:
 	rm -rf $(VENV) .leeto .mypy_cache .ruff_cache .pytest_cache .hypothesis $(WEB)/node_modules $(WEB)/src/gql $(APOLLO)/node_modules

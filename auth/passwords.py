@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import os
 import secrets
+import sys
+import threading
 import unicodedata
 import weakref
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Final, TypeVar
 
 from argon2 import PasswordHasher, Type
@@ -28,6 +32,26 @@ MIN_PASSWORD_LENGTH: Final = 10
 MAX_PASSWORD_LENGTH: Final = 256
 
 _T = TypeVar("_T")
+
+# How much lower than the event loop the hashing threads run (a nice value).
+# A log-in then waits for CPU the loop does not need, instead of the loop
+# waiting behind argon2's lanes.
+HASHING_NICENESS: Final = 10
+
+
+def _lower_thread_priority() -> None:
+    """Runs in each hashing thread as it starts; argon2's lane threads inherit it.
+
+    Linux gives every thread its own nice value; elsewhere the call would apply
+    to the whole process, so the threads keep normal priority there.
+    """
+    if sys.platform != "linux":
+        return
+    tid = threading.get_native_id()
+    # Lowering one's own priority is always allowed; should it fail, nothing changes.
+    with contextlib.suppress(OSError):
+        niceness = os.getpriority(os.PRIO_PROCESS, tid) + HASHING_NICENESS
+        os.setpriority(os.PRIO_PROCESS, tid, niceness)
 
 
 def _normalise(password: str) -> str:
@@ -49,8 +73,9 @@ class Passwords:
     """argon2id hashing and verification, run in worker threads.
 
     Each hash costs tens of megabytes and milliseconds of CPU, so calls run in
-    the default executor and a per-loop semaphore caps how many are in flight:
-    a burst of log-ins queues instead of exhausting memory or starving the loop.
+    threads of their own, at a lower priority than the event loop, and a
+    per-loop semaphore caps how many are in flight: a burst of log-ins queues
+    instead of exhausting memory or starving the loop.
     """
 
     def __init__(
@@ -75,6 +100,11 @@ class Passwords:
             type=Type.ID,
         )
         self._max_concurrency = concurrency
+        self._threads = ThreadPoolExecutor(
+            max_workers=concurrency,
+            thread_name_prefix="argon2",
+            initializer=_lower_thread_priority,
+        )
         self._semaphores: weakref.WeakKeyDictionary[
             asyncio.AbstractEventLoop, asyncio.Semaphore
         ] = weakref.WeakKeyDictionary()
@@ -137,7 +167,7 @@ class Passwords:
         semaphore = self._semaphore()
         await semaphore.acquire()
         try:
-            future = loop.run_in_executor(None, func)
+            future = loop.run_in_executor(self._threads, func)
         except BaseException:
             semaphore.release()
             raise

@@ -1,13 +1,21 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import sys
 import threading
 import unicodedata
 
 import argon2
 import pytest
 
-from auth.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, Passwords, validate_password
+from auth.passwords import (
+    HASHING_NICENESS,
+    MAX_PASSWORD_LENGTH,
+    MIN_PASSWORD_LENGTH,
+    Passwords,
+    validate_password,
+)
 
 CHEAP = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
 GOOD_PASSWORD = "correct horse battery staple"
@@ -147,6 +155,26 @@ def test_usable_from_several_event_loops() -> None:
 
     assert asyncio.run(burst()) == [True] * 3
     assert asyncio.run(burst()) == [True] * 3
+
+
+class _PriorityPasswords(Passwords):
+    """Notes the nice value of the thread each hash runs in."""
+
+    niceness: int | None = None
+
+    def _hash_sync(self, password: str) -> str:
+        self.niceness = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+        return super()._hash_sync(password)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="per-thread nice values are Linux's")
+async def test_hashing_runs_below_the_event_loops_priority() -> None:
+    passwords = _PriorityPasswords(max_concurrency=1, **CHEAP)
+    await passwords.hash(GOOD_PASSWORD)
+    loop_thread = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    assert passwords.niceness == min(19, loop_thread + HASHING_NICENESS)
+    # The event loop's own thread kept its priority.
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == loop_thread
 
 
 def test_rejects_zero_concurrency() -> None:
