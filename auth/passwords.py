@@ -88,7 +88,12 @@ class Passwords:
         salt_len: int = RFC_9106_LOW_MEMORY.salt_len,
         max_concurrency: int | None = None,
     ) -> None:
-        concurrency = max_concurrency if max_concurrency is not None else (os.cpu_count() or 1)
+        # One hash already keeps `parallelism` cores busy: more at once than the
+        # cores allow adds memory (memory_cost each), not log-ins per second.
+        cores = os.cpu_count() or 1
+        concurrency = (
+            max_concurrency if max_concurrency is not None else max(1, cores // parallelism)
+        )
         if concurrency < 1:
             raise ValueError("max_concurrency must be at least 1")
         self._hasher = PasswordHasher(

@@ -177,6 +177,13 @@ async def test_hashing_runs_below_the_event_loops_priority() -> None:
     assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == loop_thread
 
 
+def test_hashes_in_flight_default_to_what_the_cores_hold() -> None:
+    cores = os.cpu_count() or 1
+    costs = {"time_cost": 1, "memory_cost": 1024 * 8}  # argon2 wants 8 KiB per lane
+    assert Passwords(parallelism=1, **costs).max_concurrency == cores
+    assert Passwords(parallelism=cores + 1, **costs).max_concurrency == 1
+
+
 def test_rejects_zero_concurrency() -> None:
     with pytest.raises(ValueError, match="max_concurrency"):
         Passwords(max_concurrency=0, **CHEAP)
