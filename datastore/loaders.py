@@ -248,9 +248,17 @@ class Loaders:
     """Every loader a request may use; cheap to build, never shared between requests."""
 
     def __init__(
-        self, db: Database, *, now: datetime | None = None, cipher: FieldCipher | None = None
+        self,
+        db: Database,
+        *,
+        now: datetime | None = None,
+        cipher: FieldCipher | None = None,
+        batching: bool = True,
     ) -> None:
         self.db = db
+        # Off (LEETO_LOADER_BATCHING=false) every load is its own query, as in an
+        # app written without DataLoaders: the benchmark's "naive" baseline.
+        self.batching = batching
         self.now = now or datetime.now(UTC)
         self.course_by_id = CourseByIdLoader(db)
         self.course_by_slug = CourseBySlugLoader(db)
@@ -276,6 +284,10 @@ class Loaders:
         self.enrollment_by_user_session = EnrollmentByUserSessionLoader(db)
         self._cipher = cipher
         self._private_profile_by_user: PrivateProfileByUserLoader | None = None
+        if not batching:
+            for loader in vars(self).values():
+                if isinstance(loader, DataLoader):
+                    loader.batch = False
 
     @property
     def private_profile_by_user(self) -> PrivateProfileByUserLoader:
@@ -286,4 +298,5 @@ class Loaders:
             self._private_profile_by_user = PrivateProfileByUserLoader(
                 self.user_by_id, self._cipher
             )
+            self._private_profile_by_user.batch = self.batching
         return self._private_profile_by_user
