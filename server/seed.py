@@ -57,6 +57,7 @@ async def seed_database(
     seed: int = 42,
     when_not_empty: WhenNotEmpty = WhenNotEmpty.WIPE,
     scale: int = 1,
+    hash_once: bool = False,
 ) -> Counter[str] | None:
     """Load the demo data (`scale` copies of it); None when a database holding data was kept.
 
@@ -79,6 +80,7 @@ async def seed_database(
             passwords=passwords_from(settings),
             cipher=cipher,
             copies=[demo_copy(seed, number) for number in range(2, scale + 1)],
+            hash_once=hash_once,
         )
     finally:
         await cipher.close()
