@@ -33,13 +33,16 @@ def test_two_copies_double_every_collection_with_distinct_names(
         assert double is not None
         assert len({c["name"] for c in campuses}) == len(campuses)
         hashes = {u["passwordHash"] for u in users}
-        # The first copy hashes each password; the second reuses one hash.
-        assert len(hashes) == single["users"] + 1
+        # The first copy hashes each password; the second reuses one of those.
+        assert len(hashes) == single["users"]
         return dict(single), dict(double), courses
 
     single, double, courses = asyncio.run(seed_and_read())
-    for name in ("courses", "sessions", "enrollments", "reviews", "users", "campuses"):
+    for name in ("courses", "users", "campuses"):
         assert double[name] == 2 * single[name], name
+    # Each copy draws its own schedule, so these are about twice as many.
+    for name in ("sessions", "enrollments", "reviews"):
+        assert 1.5 * single[name] < double[name] < 2.5 * single[name], name
     assert len({c["slug"] for c in courses}) == len(courses)
     copies = [c for c in courses if c["slug"].endswith("-c2")]
     assert len(copies) == single["courses"]
