@@ -59,7 +59,10 @@ class Floor:
         self.public_key = public_key
 
     async def _by_ids(self, collection: str, field: str, ids: Iterable[Any]) -> dict[Any, Doc]:
-        cursor = self.db[collection].find({field: {"$in": list(set(ids))}}).batch_size(BATCH)
+        wanted = list(set(ids))
+        if not wanted:  # a loader asked for nothing sends nothing
+            return {}
+        cursor = self.db[collection].find({field: {"$in": wanted}}).batch_size(BATCH)
         return {doc[field]: doc async for doc in cursor}
 
     async def _children(
@@ -73,6 +76,8 @@ class Floor:
         return grouped
 
     async def _seats_taken(self, session_ids: list[ObjectId]) -> dict[ObjectId, int]:
+        if not session_ids:
+            return {}
         pipeline = [
             {"$match": {"sessionId": {"$in": list(set(session_ids))}}},
             {"$group": {"_id": "$sessionId", "n": {"$sum": "$delta"}}},
@@ -86,8 +91,9 @@ class Floor:
         """Courses with instructors, sessions and reviews: the catalogue's and the
         course page's shared shape, in the commands Leeto's loaders send."""
         ids = [c["_id"] for c in courses]
+        teacher_ids = {i for c in courses for i in c.get("instructorIds", [])}
         teachers, sessions, reviews = await asyncio.gather(
-            self._by_ids("users", "_id", (i for c in courses for i in c.get("instructorIds", []))),
+            self._by_ids("users", "_id", teacher_ids),
             self._children("sessions", ids, [("startsAt", 1), ("_id", 1)]),
             self._children("reviews", ids, [("createdAt", -1), ("_id", -1)]),
         )
@@ -96,11 +102,14 @@ class Floor:
         session_list = [s for page in shown_sessions.values() for s in page]
         people = {s["instructorId"] for s in session_list}
         people |= {r["authorId"] for page in shown_reviews.values() for r in page}
+        # Users already asked for (as instructors) are not asked for again, as a
+        # DataLoader's cache would have them.
         taken, campuses, users = await asyncio.gather(
             self._seats_taken([s["_id"] for s in session_list]),
             self._by_ids("campuses", "_id", (s["campusId"] for s in session_list if s["campusId"])),
-            self._by_ids("users", "_id", people),
+            self._by_ids("users", "_id", people - teacher_ids),
         )
+        users.update(teachers)
 
         def user(doc: Doc | None, *extra: str) -> Doc | None:
             if doc is None:
@@ -245,6 +254,8 @@ class Floor:
         cursor = self.db["enrollments"].find({"userId": viewer})
         mine = await cursor.sort([("createdAt", -1), ("_id", -1)]).batch_size(BATCH).to_list()
         session_ids = list({doc["sessionId"] for doc in mine})
+        if not session_ids:
+            return self._viewer(me, [])
         sessions = await self._by_ids("sessions", "_id", session_ids)
         claims_cursor = self.db["seatClaims"].find({"sessionId": {"$in": session_ids}})
         claims: dict[ObjectId, list[Doc]] = defaultdict(list)
@@ -295,9 +306,12 @@ class Floor:
                     }
                 }
             )
+        return self._viewer(me, edges)
+
+    def _viewer(self, me: Doc, edges: list[Doc]) -> Doc:
         return {
             "viewer": {
-                "id": gid("User", viewer),
+                "id": gid("User", me["_id"]),
                 "displayName": me["displayName"],
                 "enrollments": {"edges": edges},
             }

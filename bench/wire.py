@@ -26,6 +26,8 @@ class CountingProxy:
         self.commands: Counter[str] = Counter()
         self.keep = keep
         self.kept: list[dict[str, Any]] = []
+        # asyncio keeps only weak references to a server's connection tasks.
+        self._connections: set[asyncio.Task[None]] = set()
 
     @property
     def total(self) -> int:
@@ -36,6 +38,10 @@ class CountingProxy:
         self.kept.clear()
 
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            self._connections.add(task)
+            task.add_done_callback(self._connections.discard)
         up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.upstream_port)
         try:
             await asyncio.gather(
@@ -50,6 +56,14 @@ class CountingProxy:
             up_writer.close()
 
     async def _requests(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            await self._forward_requests(reader, writer)
+        except (asyncio.IncompleteReadError, ConnectionError):
+            writer.close()  # the app hung up: close the engine's side too
+
+    async def _forward_requests(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
         while True:
             header = await reader.readexactly(16)
             length, _request_id, _response_to, op_code = struct.unpack("<iiii", header)
@@ -66,9 +80,13 @@ class CountingProxy:
             await writer.drain()
 
     async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        while data := await reader.read(65536):
-            writer.write(data)
-            await writer.drain()
+        try:
+            while data := await reader.read(65536):
+                writer.write(data)
+                await writer.drain()
+        except ConnectionError:
+            pass
+        writer.close()  # the engine hung up: so does the app's side
 
 
 async def start_proxy(proxy: CountingProxy, port: int) -> asyncio.Server:

@@ -10,6 +10,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 CELL_KEYS = {
     "requests",
+    "warm_up",
     "concurrency",
     "cpu_ms_per_request",
     "commands_per_request",
@@ -62,3 +63,4 @@ def test_quick_run_writes_every_figure(tmp_path: Path) -> None:
     assert set(results["growth"]) == {"1x"}
     assert set(results["growth"]["1x"]) == {"course_detail"}
     assert "subscription_fanout" in results
+    assert results["skipped"] == []
