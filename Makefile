@@ -7,7 +7,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 CONFORMANCE := clients/conformance
 
-.PHONY: install redis-server chromium graphiql-assets run seed reset serve test lint typecheck client apollo conformance pytest schema bench bench-attacks bench-edge bench-login-burst clean
+.PHONY: install redis-server chromium graphiql-assets run seed reset serve test lint typecheck client apollo conformance pytest schema bench bench-round-trips bench-attacks bench-edge bench-login-burst clean
 
 $(BIN)/leeto: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -108,7 +108,13 @@ test: lint typecheck client pytest
 schema: install
 	$(BIN)/leeto export-schema
 
+# Leeto beside a naive build of itself and a no-GraphQL floor (bench/harness.py):
+# prints a table, writes bench/results.json and bench/results.png (< 10 minutes).
 bench: install
+	$(BIN)/python -m bench.harness
+
+# Commands per catalogue page at first: 1, 20, 50 and 100, counted on the wire.
+bench-round-trips: install
 	$(BIN)/python -m bench.round_trips
 
 # Times the refusal of each hostile request (bench/attacks.py); URL=... attacks a running server.

@@ -11,66 +11,22 @@ from __future__ import annotations
 import asyncio
 import os
 import statistics
-import struct
 import subprocess
 import sys
 import tempfile
 import time
-from collections import Counter
 from pathlib import Path
 
-import bson
 import httpx
 
+from bench.wire import CountingProxy
 from server.devdb import EmbeddedEngine, free_port
 from server.seed import seed_database
 from server.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 OPERATION = (ROOT / "tests" / "operations" / "catalogue_page.graphql").read_text()
-OP_MSG = 2013
-HANDSHAKE = {"hello", "isMaster", "ismaster", "ping", "endSessions", "buildInfo"}
 REPEATS = 15
-
-
-class CountingProxy:
-    """Forwards bytes both ways and names each OP_MSG command the app sends."""
-
-    def __init__(self, upstream_port: int) -> None:
-        self.upstream_port = upstream_port
-        self.commands: Counter[str] = Counter()
-
-    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.upstream_port)
-        try:
-            await asyncio.gather(
-                self._requests(reader, up_writer),
-                self._pipe(up_reader, writer),
-                return_exceptions=True,
-            )
-        except asyncio.CancelledError:
-            pass  # the benchmark is over
-        finally:
-            writer.close()
-            up_writer.close()
-
-    async def _requests(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        while True:
-            header = await reader.readexactly(16)
-            length, _request_id, _response_to, op_code = struct.unpack("<iiii", header)
-            body = await reader.readexactly(length - 16)
-            if op_code == OP_MSG and body[4] == 0:  # flags, then a kind-0 section
-                doc_length = struct.unpack("<i", body[5:9])[0]
-                name = next(iter(bson.decode(body[5 : 5 + doc_length])))
-                if name not in HANDSHAKE:
-                    self.commands[name] += 1
-            writer.write(header + body)
-            await writer.drain()
-
-    async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        while data := await reader.read(65536):
-            writer.write(data)
-            await writer.drain()
 
 
 async def _measure(

@@ -268,9 +268,17 @@ class Loaders:
     """Every loader a request may use; cheap to build, never shared between requests."""
 
     def __init__(
-        self, db: Database, *, now: datetime | None = None, cipher: FieldCipher | None = None
+        self,
+        db: Database,
+        *,
+        now: datetime | None = None,
+        cipher: FieldCipher | None = None,
+        batching: bool = True,
     ) -> None:
         self.db = db
+        # Off (LEETO_LOADER_BATCHING=false) every load is its own query, as in an
+        # app written without DataLoaders: the benchmark's "naive" baseline.
+        self.batching = batching
         self.now = now or datetime.now(UTC)
         self.course_by_id = CourseByIdLoader(db)
         self.course_by_slug = CourseBySlugLoader(db)
@@ -297,6 +305,10 @@ class Loaders:
         self.user_ciphertext_by_id = UserCiphertextByIdLoader(db)
         self._cipher = cipher
         self._private_profile_by_user: PrivateProfileByUserLoader | None = None
+        if not batching:
+            for loader in vars(self).values():
+                if isinstance(loader, DataLoader):
+                    loader.batch = False
 
     @property
     def private_profile_by_user(self) -> PrivateProfileByUserLoader:
@@ -307,6 +319,7 @@ class Loaders:
             self._private_profile_by_user = PrivateProfileByUserLoader(
                 self.user_ciphertext_by_id, self._cipher
             )
+            self._private_profile_by_user.batch = self.batching
         return self._private_profile_by_user
 
     def forget_user(self, user_id: ObjectId) -> None:

@@ -52,7 +52,7 @@ class Context:
         if self.state_is_fresh:
             self.state_is_fresh = False
             return
-        self.loaders = Loaders(self.db, cipher=self.cipher)
+        self.loaders = Loaders(self.db, cipher=self.cipher, batching=self.loaders.batching)
         self.credentials = self.credentials.renewed()
 
     def viewer(self) -> Viewer | None:

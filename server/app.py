@@ -180,6 +180,7 @@ def create_app(
                 metrics=watch.metrics,
                 drain=drain,
                 init_timeout=timedelta(seconds=settings.ws_init_timeout_seconds),
+                loader_batching=settings.loader_batching,
             )
             if announce is not None:
                 announce(not settings.is_production and await holds_demo_accounts(db, cipher))

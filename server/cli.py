@@ -75,7 +75,9 @@ def cmd_seed(args: argparse.Namespace) -> None:
     with database_available(settings):
         try:
             created = asyncio.run(
-                seed_database(settings, seed=args.seed, when_not_empty=when_not_empty)
+                seed_database(
+                    settings, seed=args.seed, when_not_empty=when_not_empty, scale=args.scale
+                )
             )
         except DatabaseNotEmpty:
             raise CommandError(
@@ -145,6 +147,18 @@ def _worker_count(value: str) -> int:
     return count
 
 
+def _scale(text: str) -> int:
+    from server.demo.scale import MAX_SCALE
+
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if not 1 <= value <= MAX_SCALE:
+        raise argparse.ArgumentTypeError(f"must be from 1 to {MAX_SCALE}")
+    return value
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="leeto", description=__doc__)
     sub = root.add_subparsers(dest="command", required=True)
@@ -166,6 +180,13 @@ def parser() -> argparse.ArgumentParser:
         "unless --force (wipe it first) or --if-empty (keep it) is given.",
     )
     seed.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
+    seed.add_argument(
+        "--scale",
+        type=_scale,
+        default=1,
+        help="copies of the demo catalogue, each with its own slugs, titles, campuses, "
+        "users, sessions, enrolments and reviews (default 1, at most 100)",
+    )
     existing = seed.add_mutually_exclusive_group()
     existing.add_argument(
         "--force", action="store_true", help="wipe a database that holds data, then seed"

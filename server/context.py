@@ -33,11 +33,12 @@ def build_context(
     *,
     cipher: FieldCipher | None = None,
     accounts: AccountServices | None = None,
+    loader_batching: bool = True,
 ) -> Context:
     tokens = accounts.access_tokens if accounts is not None else None
     return Context(
         db=db,
-        loaders=Loaders(db, cipher=cipher),
+        loaders=Loaders(db, cipher=cipher, batching=loader_batching),
         request_id=request_id_of(request.scope),
         credentials=Credentials(request.headers.get("authorization"), tokens),
         client_address=client_address(request),

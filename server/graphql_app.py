@@ -88,6 +88,7 @@ class LeetoGraphQL(GraphQL[Context, None]):
         metrics: Metrics | None = None,
         drain: Drain | None = None,
         init_timeout: timedelta = DEFAULT_INIT_TIMEOUT,
+        loader_batching: bool = True,
     ) -> None:
         super().__init__(
             schema,
@@ -101,6 +102,7 @@ class LeetoGraphQL(GraphQL[Context, None]):
         self.documents: DocumentPolicy = documents or FreeFormOnly()
         self.metrics = metrics or Metrics()
         self.drain = drain or Drain()
+        self.loader_batching = loader_batching
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -232,7 +234,13 @@ class LeetoGraphQL(GraphQL[Context, None]):
         return websocket
 
     def context_for(self, request: Request | WebSocket) -> Context:
-        return build_context(self.database, request, cipher=self.cipher, accounts=self.accounts)
+        return build_context(
+            self.database,
+            request,
+            cipher=self.cipher,
+            accounts=self.accounts,
+            loader_batching=self.loader_batching,
+        )
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket

@@ -14,6 +14,7 @@ from datastore import collections as names
 from datastore.client import Database, open_client
 from datastore.user import find_user_by_email
 from server.demo.build import DEMO_ADMIN, DEMO_INSTRUCTOR, DEMO_PASSWORD, DEMO_STUDENT, build_demo
+from server.demo.scale import MAX_SCALE, demo_copy
 from server.demo.write import PersonalDataCipher, write_demo
 from server.security import cipher_from, passwords_from
 from server.settings import Settings
@@ -51,12 +52,19 @@ async def holds_demo_accounts(db: Database, cipher: PersonalDataCipher) -> bool:
 
 
 async def seed_database(
-    settings: Settings, *, seed: int = 42, when_not_empty: WhenNotEmpty = WhenNotEmpty.WIPE
+    settings: Settings,
+    *,
+    seed: int = 42,
+    when_not_empty: WhenNotEmpty = WhenNotEmpty.WIPE,
+    scale: int = 1,
+    hash_once: bool = False,
 ) -> Counter[str] | None:
-    """Load the demo data; None when a database holding data was kept.
+    """Load the demo data (`scale` copies of it); None when a database holding data was kept.
 
     Raises DatabaseNotEmpty when it holds data and `when_not_empty` is REFUSE.
     """
+    if not 1 <= scale <= MAX_SCALE:
+        raise ValueError(f"scale must be from 1 to {MAX_SCALE}")
     client = open_client(settings.database_uri())
     cipher = cipher_from(settings, client)
     try:
@@ -67,7 +75,12 @@ async def seed_database(
             raise DatabaseNotEmpty(settings.database_name)
         await cipher.ensure_ready()
         return await write_demo(
-            db, build_demo(seed), passwords=passwords_from(settings), cipher=cipher
+            db,
+            build_demo(seed),
+            passwords=passwords_from(settings),
+            cipher=cipher,
+            copies=[demo_copy(seed, number) for number in range(2, scale + 1)],
+            hash_once=hash_once,
         )
     finally:
         await cipher.close()

@@ -68,6 +68,9 @@ class Settings(BaseSettings):
     max_selection_fields: int = Field(default=64, ge=10)
     # Pairs of same-named fields validation compares (OverlappingFieldsCanBeMerged).
     max_field_comparisons: int = Field(default=2000, ge=100)
+    # DataLoaders batch the keys a request asks for into one query each; false
+    # loads every key on its own (the benchmark's naive baseline, never production).
+    loader_batching: bool = True
     operation_timeout_seconds: float = Field(default=30, gt=0, le=3600)
     ws_max_message_bytes: int = Field(default=65536, ge=1024, le=16 * 1024 * 1024)
     # graphql-transport-ws: a socket without connection_init by then closes with 4408.
