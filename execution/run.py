@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Iterable
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from graphql import (
@@ -101,21 +102,54 @@ class Run:
         self.execute_object(root, root_value, position)
 
     async def finish(self) -> None:
-        while self.pending:
-            wave, self.pending = self.pending, []
-            values = await asyncio.gather(
-                *(item.awaitable for item in wave), return_exceptions=True
-            )
-            for item, value in zip(wave, values, strict=True):
-                parent = item.parent
-                if self.nulled and self.is_dead(parent):
-                    continue
-                if isinstance(value, BaseException):
-                    if not isinstance(value, Exception):
-                        raise value
-                    self.fail(value, item.plan, parent, item.key, item.shape.non_null)
-                    continue
-                self.complete(item.plan, item.shape, value, parent, item.key, item.info)
+        """Wait until every awaitable has finished and its value is completed."""
+        loop = asyncio.get_running_loop()
+        self.done = loop.create_future()
+        self.running: set[asyncio.Future[Any]] = set()
+        self.schedule()
+        try:
+            await self.done
+        finally:
+            for future in self.running:
+                future.cancel()
+
+    def schedule(self) -> None:
+        """Start the awaitables a pass left; each value is completed as soon as it is in.
+
+        Continuing each field as soon as it can is what graphql-core does, so
+        loads batch in the same loop iterations and errors come in the same order.
+        """
+        wave, self.pending = self.pending, []
+        for item in wave:
+            future = asyncio.ensure_future(item.awaitable)
+            self.running.add(future)
+            future.add_done_callback(partial(self.arrived, item))
+
+    def arrived(self, item: Pending, future: asyncio.Future[Any]) -> None:
+        self.running.discard(future)
+        done = self.done
+        if done.done():
+            return
+        try:
+            parent = item.parent
+            if not (self.nulled and self.is_dead(parent)):
+                if future.cancelled():
+                    raise asyncio.CancelledError
+                error = future.exception()
+                if error is None:
+                    value = future.result()
+                    self.complete(item.plan, item.shape, value, parent, item.key, item.info)
+                elif isinstance(error, Exception):
+                    self.fail(error, item.plan, parent, item.key, item.shape.non_null)
+                else:
+                    raise error
+            if self.pending:
+                self.schedule()
+        except BaseException as failure:
+            done.set_exception(failure)
+            return
+        if not self.running:
+            done.set_result(None)
 
     def execute_object(self, plan: ObjectPlan, source: Any, position: Position) -> None:
         data = position.value
