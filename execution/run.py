@@ -93,6 +93,10 @@ class Run:
         self.errors = executor.collected_errors.errors
         self.nulled = False  # whether any position was nulled (else no ancestry walks)
         self.data: dict[str, Any] | None = {}
+        # Set once the first pass left awaitables (see `finish`).
+        self.done: asyncio.Future[None] | None = None
+        self.running: set[asyncio.Future[Any]] = set()
+        self.deferred = 0  # errors waiting a turn before they null their position
 
     # The passes.
 
@@ -103,9 +107,7 @@ class Run:
 
     async def finish(self) -> None:
         """Wait until every awaitable has finished and its value is completed."""
-        loop = asyncio.get_running_loop()
-        self.done = loop.create_future()
-        self.running: set[asyncio.Future[Any]] = set()
+        self.done = asyncio.get_running_loop().create_future()
         self.schedule()
         try:
             await self.done
@@ -128,6 +130,7 @@ class Run:
     def arrived(self, item: Pending, future: asyncio.Future[Any]) -> None:
         self.running.discard(future)
         done = self.done
+        assert done is not None
         if done.done():
             return
         try:
@@ -148,7 +151,7 @@ class Run:
         except BaseException as failure:
             done.set_exception(failure)
             return
-        if not self.running:
+        if not self.running and not self.deferred:
             done.set_result(None)
 
     def execute_object(self, plan: ObjectPlan, source: Any, position: Position) -> None:
@@ -383,11 +386,34 @@ class Run:
         if self.nulled and self.is_dead(parent):
             return  # below a position already nulled: graphql-core drops it too
         path = Path(parent.path, key, parent.typename)
-        self.errors.append(located_error(raw, field.nodes, path.as_list()))
-        if non_null and self.executor.error_propagation:
-            self.null_out(parent)
-        else:
+        error = located_error(raw, field.nodes, path.as_list())
+        if not (non_null and self.executor.error_propagation):
+            self.errors.append(error)
             parent.value[key] = None
+        elif self.done is None:
+            self.propagate(error, parent)
+        else:
+            # graphql-core records an error that nulls an enclosing position
+            # only once it has travelled up through the awaits between them, so
+            # errors its siblings raise meanwhile come first; wait a turn too.
+            self.deferred += 1
+            self.done.get_loop().call_soon(self.propagate_later, error, parent)
+
+    def propagate(self, error: GraphQLError, parent: Position) -> None:
+        if self.nulled and self.is_dead(parent):
+            return
+        self.errors.append(error)
+        self.null_out(parent)
+
+    def propagate_later(self, error: GraphQLError, parent: Position) -> None:
+        self.deferred -= 1
+        done = self.done
+        assert done is not None
+        if done.done():
+            return
+        self.propagate(error, parent)
+        if not self.running and not self.deferred:
+            done.set_result(None)
 
     def null_out(self, position: Position) -> None:
         """Null `position`, or, if it is non-null, its nearest nullable ancestor."""

@@ -30,6 +30,10 @@ class Case:
     name: str
     query: str
     variables: dict[str, Any] = field(default_factory=dict)
+    # Errors from many list items whose loads finish in the same loop iteration:
+    # graphql-core's order among them follows how many task switches each of its
+    # per-field coroutines takes, which the fast path does not reproduce exactly.
+    error_order_may_differ: bool = False
 
 
 def operation_file_cases() -> list[Case]:
@@ -182,13 +186,15 @@ def hand_written_cases(ids: dict[str, list[str]], slug: str) -> list[Case]:
         if isinstance(d, OperationDefinitionNode) and d.name is not None
     }
 
-    def case(name: str, variables: dict[str, Any]) -> Case:
-        return Case(name, documents[name.split("-")[0]], variables)
+    def case(name: str, variables: dict[str, Any], *, large: bool = False) -> Case:
+        return Case(name, documents[name.split("-")[0]], variables, large)
 
     cases = [
         case("Everything-plain", {"first": 5, "skipTitle": False, "withReviews": True}),
         case("Everything-skipping", {"first": 3, "skipTitle": True, "withReviews": False}),
-        case("Everything-full", {"first": 100, "skipTitle": False, "withReviews": True}),
+        case(
+            "Everything-full", {"first": 100, "skipTitle": False, "withReviews": True}, large=True
+        ),
         case("Nodes-all", {"ids": [*every_id, "bm90LWFuLWlk", every_id[0]]}),
         case("Viewer-", {}),
         case("Users-all", {}),
