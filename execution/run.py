@@ -26,8 +26,9 @@ from graphql import (
 )
 from graphql.execution.values import get_argument_values
 from graphql.pyutils import Path, Undefined, inspect, is_iterable
+from strawberry.types.arguments import convert_arguments
 
-from execution.plan import Compiler, FieldPlan, Kind, ObjectPlan, Shape, Source
+from execution.plan import Compiler, DirectCall, FieldPlan, Kind, ObjectPlan, Shape, Source
 
 if TYPE_CHECKING:
     from execution.executor import FastExecutor
@@ -215,7 +216,11 @@ class Run:
                     if definition.args or field.nodes[0].arguments
                     else {}
                 )
-            value = field.resolve(source, info, **arguments)
+            direct = field.direct
+            if direct is None:
+                value = field.resolve(source, info, **arguments)
+            else:
+                value = self.call_directly(direct, source, info, arguments)
         except Exception as error:
             self.fail(error, field, position, name, shape.non_null)
             return
@@ -223,6 +228,29 @@ class Run:
             self.pending.append(Pending(value, field, shape, position, name, info))
             return
         self.complete(field, shape, value, position, name, info)
+
+    @staticmethod
+    def call_directly(direct: DirectCall, source: Any, info: Info, arguments: Any) -> Any:
+        strawberry_info = direct.info_class(_raw_info=info, _field=direct.strawberry_field)
+        if direct.converted is not None:
+            kwargs = dict(direct.converted)
+        else:
+            kwargs = convert_arguments(
+                arguments,
+                direct.strawberry_field.arguments,
+                direct.scalar_registry,
+                direct.config,
+                strawberry_info,
+            )
+        if direct.parent_name is not None:
+            kwargs[direct.parent_name] = source
+        if direct.root_name is not None:
+            kwargs[direct.root_name] = source
+        if direct.info_name is not None:
+            kwargs[direct.info_name] = strawberry_info
+        if direct.passes_self:
+            return direct.function(source, **kwargs)
+        return direct.function(**kwargs)
 
     def complete(
         self,
