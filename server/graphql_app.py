@@ -135,6 +135,11 @@ class LeetoGraphQL(GraphQL[Context, None]):
                 response.status_code = context.response_status
         await _in_media_type(response, media_type)(scope, receive, send)
 
+    def encode_json(self, data: object) -> str:
+        # orjson, several times faster than json on a large page. Text, not
+        # bytes: WebSocket messages must go out as text frames.
+        return orjson.dumps(data).decode()
+
     def decode_json(self, data: str | bytes) -> object:
         # Also reads WebSocket messages, whose shape the protocol handler checks.
         return orjson.loads(data)
