@@ -32,6 +32,8 @@ SCENARIOS: list[tuple[str, dict[str, Any]]] = [
     ("catalogue page, first: 20", {"query": CATALOGUE, "variables": {"first": 20}}),
     ("catalogue page, first: 100", {"query": CATALOGUE, "variables": {"first": 100}}),
     ("course detail", {"query": DETAIL, "variables": {"slug": "python-foundations"}}),
+    # What every request pays whatever it asks: HTTP, the request pipeline, the context.
+    ("{ __typename }", {"query": "query Typename { __typename }"}),
 ]
 WARM_UP = 5
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "30"))
