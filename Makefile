@@ -7,7 +7,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 CONFORMANCE := clients/conformance
 
-.PHONY: install redis-server chromium graphiql-assets run seed reset serve test lint typecheck client apollo conformance pytest schema bench bench-round-trips bench-attacks bench-edge bench-login-burst clean
+.PHONY: install redis-server chromium graphiql-assets run seed reset serve test lint typecheck client apollo conformance pytest schema bench bench-round-trips bench-attacks bench-edge bench-login-burst bench-executor clean
 
 $(BIN)/leeto: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -129,6 +129,10 @@ bench-edge: install redis-server
 WORKERS ?= 1,2
 bench-login-burst: install
 	$(BIN)/python -m bench.login_burst --workers $(WORKERS)
+
+# API-process CPU per query with LEETO_FAST_EXECUTION on and off (bench/executor.py).
+bench-executor: install
+	$(BIN)/python -m bench.executor
 
 clean:
 	rm -rf $(VENV) .leeto .mypy_cache .ruff_cache .pytest_cache .hypothesis $(WEB)/node_modules $(WEB)/src/gql $(APOLLO)/node_modules

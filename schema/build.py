@@ -18,6 +18,7 @@ from strawberry.extensions import (
 )
 from strawberry.types import ExecutionContext
 
+from execution.executor import fast_executor_class
 from schema.document_limits import DocumentLimits, DocumentLimitsCheck
 from schema.document_scan import DocumentScan
 from schema.errors import ErrorShaping
@@ -84,6 +85,7 @@ def build_schema(
     introspection: bool = True,
     limits: DocumentLimits | None = None,
     operation_timeout: float | None = None,
+    fast_execution: bool = True,
     extra: Sequence[ExtensionFactory] = (),
     observers: Sequence[ExtensionFactory] = (),
 ) -> LeetoSchema:
@@ -116,6 +118,8 @@ def build_schema(
         mutation=Mutation,
         types=node_types(),
         extensions=extensions,
+        # One plan cache per schema, beside its document cache.
+        execution_context_class=fast_executor_class() if fast_execution else None,
     )
     schema.operation_timeout = operation_timeout
     return schema

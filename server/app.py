@@ -167,6 +167,7 @@ def create_app(
                     max_cost=settings.max_query_cost,
                 ),
                 operation_timeout=settings.operation_timeout_seconds,
+                fast_execution=settings.fast_execution,
                 extra=[cost_rate_limit(budget)] if budget is not None else [],
                 observers=watch.observers,
             )

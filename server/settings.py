@@ -72,6 +72,8 @@ class Settings(BaseSettings):
     # loads every key on its own (the benchmark's naive baseline, never production).
     loader_batching: bool = True
     operation_timeout_seconds: float = Field(default=30, gt=0, le=3600)
+    # Queries run from compiled plans (execution/); false: graphql-core's executor.
+    fast_execution: bool = True
     ws_max_message_bytes: int = Field(default=65536, ge=1024, le=16 * 1024 * 1024)
     # graphql-transport-ws: a socket without connection_init by then closes with 4408.
     ws_init_timeout_seconds: float = Field(default=10, gt=0, le=600)

@@ -1,0 +1,1 @@
+"""A faster executor for queries: compiled plans run by a result-building loop."""

@@ -1,0 +1,476 @@
+"""Running a plan: the result built as a dict, resolvers awaited together, wave by wave.
+
+Everything that can be done without waiting is done at once: attributes are
+read, leaves coerced, and objects below completed in the same pass. The
+awaitables a pass leaves (resolvers that wait for MongoDB or a DataLoader) are
+gathered together, so the loads of one wave batch as they did under
+graphql-core; their values are then completed in a new pass, and so on.
+
+Nulls travel as graphql-core sends them: a null in a non-null position nulls
+the nearest nullable enclosing position, and errors raised below a position
+already nulled are dropped, as graphql-core's collected errors drop them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Iterable
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+from graphql import (
+    GraphQLError,
+    GraphQLObjectType,
+    GraphQLResolveInfo,
+    located_error,
+)
+from graphql.execution.values import get_argument_values
+from graphql.pyutils import Path, Undefined, inspect, is_iterable
+from strawberry.types.arguments import convert_arguments
+
+from execution.plan import Compiler, DirectCall, FieldPlan, Kind, ObjectPlan, Shape, Source
+
+if TYPE_CHECKING:
+    from execution.executor import FastExecutor
+
+Info = GraphQLResolveInfo[Any]
+
+
+class Position:
+    """Where a list or an object sits in the result, for null propagation."""
+
+    __slots__ = ("container", "dead", "key", "non_null", "parent", "path", "typename", "value")
+
+    def __init__(
+        self,
+        value: Any,
+        container: Any,
+        key: str | int,
+        non_null: bool,
+        parent: Position | None,
+        path: Path | None,
+        typename: str | None,
+    ) -> None:
+        self.value = value  # the dict (object) or list this position holds
+        self.container = container  # the dict or list holding it; None at the root
+        self.key = key
+        self.non_null = non_null
+        self.parent = parent
+        self.path = path
+        self.typename = typename  # objects: their type's name (the `typename` of their paths)
+        self.dead = False
+
+
+class Pending:
+    """A resolver's awaitable, and where its value goes."""
+
+    __slots__ = ("awaitable", "info", "key", "parent", "plan", "shape")
+
+    def __init__(
+        self,
+        awaitable: Awaitable[Any],
+        plan: FieldPlan,
+        shape: Shape,
+        parent: Position,
+        key: str | int,
+        info: Info | None,
+    ) -> None:
+        self.awaitable = awaitable
+        self.plan = plan
+        self.shape = shape
+        self.parent = parent
+        self.key = key
+        self.info = info
+
+
+class Run:
+    """One execution of a plan."""
+
+    def __init__(self, executor: FastExecutor, compiler: Compiler) -> None:
+        self.executor = executor
+        self.compiler = compiler
+        self.is_awaitable: Callable[[Any], bool] = executor.is_awaitable
+        self.pending: list[Pending] = []
+        self.errors = executor.collected_errors.errors
+        self.nulled = False  # whether any position was nulled (else no ancestry walks)
+        self.data: dict[str, Any] | None = {}
+        # Set once the first pass left awaitables (see `finish`).
+        self.done: asyncio.Future[None] | None = None
+        self.running: set[asyncio.Future[Any]] = set()
+        self.deferred = 0  # errors waiting a turn before they null their position
+
+    # The passes.
+
+    def start(self, root: ObjectPlan, root_value: Any) -> None:
+        assert self.data is not None
+        position = Position(self.data, None, "", False, None, None, root.object_type.name)
+        self.execute_object(root, root_value, position)
+
+    async def finish(self) -> None:
+        """Wait until every awaitable has finished and its value is completed."""
+        self.done = asyncio.get_running_loop().create_future()
+        self.schedule()
+        try:
+            await self.done
+        finally:
+            for future in self.running:
+                future.cancel()
+
+    def schedule(self) -> None:
+        """Start the awaitables a pass left; each value is completed as soon as it is in.
+
+        Continuing each field as soon as it can is what graphql-core does, so
+        loads batch in the same loop iterations and errors come in the same order.
+        """
+        wave, self.pending = self.pending, []
+        for item in wave:
+            future = asyncio.ensure_future(item.awaitable)
+            self.running.add(future)
+            future.add_done_callback(partial(self.arrived, item))
+
+    def arrived(self, item: Pending, future: asyncio.Future[Any]) -> None:
+        self.running.discard(future)
+        done = self.done
+        assert done is not None
+        if done.done():
+            return
+        try:
+            parent = item.parent
+            if not (self.nulled and self.is_dead(parent)):
+                if future.cancelled():
+                    raise asyncio.CancelledError
+                error = future.exception()
+                if error is None:
+                    value = future.result()
+                    self.complete(item.plan, item.shape, value, parent, item.key, item.info)
+                elif isinstance(error, Exception):
+                    self.fail(error, item.plan, parent, item.key, item.shape.non_null)
+                else:
+                    raise error
+            if self.pending:
+                self.schedule()
+        except BaseException as failure:
+            done.set_exception(failure)
+            return
+        if not self.running and not self.deferred:
+            done.set_result(None)
+
+    def execute_object(self, plan: ObjectPlan, source: Any, position: Position) -> None:
+        data = position.value
+        typename = position.typename
+        for field in plan.fields:
+            name = field.response_name
+            kind = field.source
+            if kind is Source.ATTRIBUTE:
+                try:
+                    if field.reader is None:
+                        value = getattr(source, field.attribute)
+                    else:
+                        value = field.reader(source, field.attribute)
+                except Exception as error:
+                    data[name] = None
+                    self.fail(error, field, position, name, _non_null(field))
+                    if position.dead:
+                        return
+                    continue
+                shape = field.shape
+                assert shape is not None
+                # The common case inline: a plain leaf.
+                if shape.kind is Kind.LEAF and value is not None and type(value) is shape.plain:
+                    data[name] = value
+                    continue
+                data[name] = None
+                self.complete(field, shape, value, position, name, None)
+            elif kind is Source.RESOLVER:
+                data[name] = None
+                self.call_resolver(field, source, position, typename)
+            else:
+                data[name] = typename
+                continue
+            if position.dead:
+                return  # a non-null field failed: graphql-core stops this object too
+
+    def call_resolver(
+        self, field: FieldPlan, source: Any, position: Position, typename: str | None
+    ) -> None:
+        name = field.response_name
+        shape = field.shape
+        definition = field.definition
+        assert shape is not None
+        assert definition is not None
+        assert field.resolve is not None
+        path = Path(position.path, name, typename)
+        info = self.executor.build_resolve_info(definition, field.nodes, field.parent_type, path)
+        try:
+            arguments = field.arguments
+            if arguments is None:
+                executor = self.executor
+                arguments = (
+                    get_argument_values(
+                        definition,
+                        field.nodes[0],
+                        executor.variable_values,
+                        field.details[0].fragment_variable_values,
+                        executor.hide_suggestions,
+                    )
+                    if definition.args or field.nodes[0].arguments
+                    else {}
+                )
+            direct = field.direct
+            if direct is None:
+                value = field.resolve(source, info, **arguments)
+            else:
+                value = self.call_directly(direct, source, info, arguments)
+        except Exception as error:
+            self.fail(error, field, position, name, shape.non_null)
+            return
+        if self.is_awaitable(value):
+            self.pending.append(Pending(value, field, shape, position, name, info))
+            return
+        self.complete(field, shape, value, position, name, info)
+
+    @staticmethod
+    def call_directly(direct: DirectCall, source: Any, info: Info, arguments: Any) -> Any:
+        strawberry_info = direct.info_class(_raw_info=info, _field=direct.strawberry_field)
+        if direct.converted is not None:
+            kwargs = dict(direct.converted)
+        else:
+            kwargs = convert_arguments(
+                arguments,
+                direct.strawberry_field.arguments,
+                direct.scalar_registry,
+                direct.config,
+                strawberry_info,
+            )
+        if direct.parent_name is not None:
+            kwargs[direct.parent_name] = source
+        if direct.root_name is not None:
+            kwargs[direct.root_name] = source
+        if direct.info_name is not None:
+            kwargs[direct.info_name] = strawberry_info
+        if direct.passes_self:
+            return direct.function(source, **kwargs)
+        return direct.function(**kwargs)
+
+    def complete(
+        self,
+        field: FieldPlan,
+        shape: Shape,
+        value: Any,
+        parent: Position,
+        key: str | int,
+        info: Info | None,
+    ) -> None:
+        """Put the completed `value` at `parent.value[key]` (already holding None)."""
+        try:
+            if isinstance(value, Exception):
+                raise value
+            if value is None or value is Undefined:
+                if shape.non_null:
+                    raise TypeError(
+                        "Cannot return null for non-nullable field"
+                        f" {field.parent_type.name}.{field.field_name}."
+                    )
+                return
+            kind = shape.kind
+            if kind is Kind.LEAF:
+                parent.value[key] = self.leaf(shape, value)
+            elif kind is Kind.OBJECT:
+                self.object(field, shape, shape.graphql_type, value, parent, key, info)
+            elif kind is Kind.LIST:
+                self.list(field, shape, value, parent, key, info)
+            else:
+                self.abstract(field, shape, value, parent, key, info)
+        except Exception as error:
+            self.fail(error, field, parent, key, shape.non_null)
+
+    @staticmethod
+    def leaf(shape: Shape, value: Any) -> Any:
+        if type(value) is shape.plain:
+            return value
+        serialize = shape.serialize
+        assert serialize is not None
+        coerced = serialize(value)
+        if coerced is Undefined or coerced is None:
+            raise TypeError(
+                f"Expected `{inspect(shape.graphql_type)}.coerce_output_value("
+                f"{inspect(value)})` to return non-nullable value, returned:"
+                f" {inspect(coerced)}"
+            )
+        return coerced
+
+    def object(
+        self,
+        field: FieldPlan,
+        shape: Shape,
+        object_type: GraphQLObjectType,
+        value: Any,
+        parent: Position,
+        key: str | int,
+        info: Info | None,
+    ) -> None:
+        is_type_of = object_type.is_type_of
+        if is_type_of is not None:
+            # Strawberry's own checks are isinstance tests that ignore the info.
+            if info is None and not _ignores_info(is_type_of):
+                info = self.info(field, parent, key)
+            if not is_type_of(value, info):  # type: ignore[arg-type]
+                raise GraphQLError(
+                    f"Expected value of type '{object_type}' but got: {inspect(value)}.",
+                    field.nodes,
+                )
+        data: dict[str, Any] = {}
+        parent.value[key] = data
+        position = Position(
+            data,
+            parent.value,
+            key,
+            shape.non_null,
+            parent,
+            Path(parent.path, key, parent.typename),
+            object_type.name,
+        )
+        plan = field.below.get(object_type.name) or self.compiler.below(field, object_type)
+        self.execute_object(plan, value, position)
+
+    def list(
+        self,
+        field: FieldPlan,
+        shape: Shape,
+        value: Any,
+        parent: Position,
+        key: str | int,
+        info: Info | None,
+    ) -> None:
+        if not is_iterable(value):
+            raise GraphQLError(
+                "Expected Iterable, but did not find one for field"
+                f" '{field.parent_type.name}.{field.field_name}'."
+            )
+        items: list[Any] = []
+        parent.value[key] = items
+        position = Position(
+            items,
+            parent.value,
+            key,
+            shape.non_null,
+            parent,
+            Path(parent.path, key, parent.typename),
+            None,
+        )
+        item_shape = shape.item
+        assert item_shape is not None
+        plain = item_shape.plain if item_shape.kind is Kind.LEAF else None
+        for index, item in enumerate(_iterate(value)):
+            if plain is not None and type(item) is plain:
+                items.append(item)
+                continue
+            items.append(None)
+            if self.is_awaitable(item):
+                self.pending.append(Pending(item, field, item_shape, position, index, info))
+                continue
+            self.complete(field, item_shape, item, position, index, info)
+            if position.dead:
+                return
+
+    def abstract(
+        self,
+        field: FieldPlan,
+        shape: Shape,
+        value: Any,
+        parent: Position,
+        key: str | int,
+        info: Info | None,
+    ) -> None:
+        info = info or self.info(field, parent, key)
+        abstract_type = shape.graphql_type
+        resolve_type = abstract_type.resolve_type or self.executor.type_resolver
+        runtime_name = resolve_type(value, info, abstract_type)
+        if self.is_awaitable(runtime_name):
+            raise TypeError("asynchronous type resolution is not planned")  # pragma: no cover
+        runtime_type = self.executor.ensure_valid_runtime_type(
+            runtime_name, abstract_type, field.details, info, value
+        )
+        self.object(field, shape, runtime_type, value, parent, key, info)
+
+    def info(self, field: FieldPlan, parent: Position, key: str | int) -> Info:
+        """Resolve info for a field read as an attribute (type checks of abstract values)."""
+        assert field.definition is not None
+        owner = parent
+        while owner.typename is None and owner.parent is not None:
+            owner = owner.parent
+        path = owner.path if owner is not parent else Path(parent.path, key, parent.typename)
+        assert path is not None
+        return self.executor.build_resolve_info(
+            field.definition, field.nodes, field.parent_type, path
+        )
+
+    # Errors and nulls.
+
+    def fail(
+        self, raw: Exception, field: FieldPlan, parent: Position, key: str | int, non_null: bool
+    ) -> None:
+        """A field error at `parent.value[key]`: recorded, and the value nulled."""
+        if self.nulled and self.is_dead(parent):
+            return  # below a position already nulled: graphql-core drops it too
+        path = Path(parent.path, key, parent.typename)
+        error = located_error(raw, field.nodes, path.as_list())
+        if not (non_null and self.executor.error_propagation):
+            self.errors.append(error)
+            parent.value[key] = None
+        elif self.done is None:
+            self.propagate(error, parent)
+        else:
+            # graphql-core records an error that nulls an enclosing position
+            # only once it has travelled up through the awaits between them, so
+            # errors its siblings raise meanwhile come first; wait a turn too.
+            self.deferred += 1
+            self.done.get_loop().call_soon(self.propagate_later, error, parent)
+
+    def propagate(self, error: GraphQLError, parent: Position) -> None:
+        if self.nulled and self.is_dead(parent):
+            return
+        self.errors.append(error)
+        self.null_out(parent)
+
+    def propagate_later(self, error: GraphQLError, parent: Position) -> None:
+        self.deferred -= 1
+        done = self.done
+        assert done is not None
+        if done.done():
+            return
+        self.propagate(error, parent)
+        if not self.running and not self.deferred:
+            done.set_result(None)
+
+    def null_out(self, position: Position) -> None:
+        """Null `position`, or, if it is non-null, its nearest nullable ancestor."""
+        self.nulled = True
+        while position.non_null and position.parent is not None:
+            position.dead = True
+            position = position.parent
+        position.dead = True
+        if position.container is None:
+            self.data = None
+        else:
+            position.container[position.key] = None
+
+    @staticmethod
+    def is_dead(position: Position | None) -> bool:
+        while position is not None:
+            if position.dead:
+                return True
+            position = position.parent
+        return False
+
+
+def _ignores_info(is_type_of: Callable[..., Any]) -> bool:
+    return getattr(is_type_of, "__module__", "") == "strawberry.schema.schema_converter"
+
+
+def _non_null(field: FieldPlan) -> bool:
+    return field.shape is not None and field.shape.non_null
+
+
+def _iterate(value: Any) -> Iterable[Any]:
+    return value  # type: ignore[no-any-return]
