@@ -12,6 +12,7 @@ REVOKED_TOKEN_FAMILIES = "revokedTokenFamilies"  # noqa: S105 - a collection nam
 SIGN_UP_ATTEMPTS = "signUpAttempts"
 SEAT_CLAIMS = "seatClaims"
 CAPACITY_CHANGES = "capacityChanges"
+SEAT_VERSIONS = "seatVersions"
 PERSISTED_QUERIES = "persistedQueries"
 
 ALL = (
@@ -27,5 +28,6 @@ ALL = (
     SIGN_UP_ATTEMPTS,
     SEAT_CLAIMS,
     CAPACITY_CHANGES,
+    SEAT_VERSIONS,
     PERSISTED_QUERIES,
 )

@@ -20,6 +20,7 @@ from strawberry.types.unset import UNSET, UnsetType
 
 from datastore.client import Database
 from datastore.encryption import FieldCipher
+from live.broker import Broker, InProcessBroker
 from observability.metrics import Metrics
 from persisted.documents import DocumentPolicy, FreeFormOnly
 from persisted.protocol import PersistedQueryError, fold_document_id
@@ -86,6 +87,7 @@ class LeetoGraphQL(GraphQL[Context, None]):
         documents: DocumentPolicy | None = None,
         metrics: Metrics | None = None,
         drain: Drain | None = None,
+        events: Broker | None = None,
         init_timeout: timedelta = DEFAULT_INIT_TIMEOUT,
     ) -> None:
         super().__init__(
@@ -100,6 +102,7 @@ class LeetoGraphQL(GraphQL[Context, None]):
         self.documents: DocumentPolicy = documents or FreeFormOnly()
         self.metrics = metrics or Metrics()
         self.drain = drain or Drain()
+        self.events: Broker = events or InProcessBroker()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -219,7 +222,9 @@ class LeetoGraphQL(GraphQL[Context, None]):
         return websocket
 
     def context_for(self, request: Request | WebSocket) -> Context:
-        return build_context(self.database, request, cipher=self.cipher, accounts=self.accounts)
+        return build_context(
+            self.database, request, cipher=self.cipher, accounts=self.accounts, events=self.events
+        )
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
@@ -242,7 +247,5 @@ class LeetoGraphQL(GraphQL[Context, None]):
             raise ConnectionRejectionError(
                 {"message": exc.message, "reason": token_refusal(exc)}
             ) from None
-        # The connection's state is not any one operation's: each renews it.
-        context.state_is_fresh = False
         unset: UnsetType = UNSET
         return unset
