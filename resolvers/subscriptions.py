@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
 from bson import ObjectId
@@ -25,6 +25,7 @@ from datastore.enrollment import find_enrollment, read_seating
 from datastore.seat_versions import latest_seat_version
 from live import channels
 from live.fanout import Event, SlowConsumer, Subscriber
+from live.ordering import VersionOrder
 from resolvers.authorization import may_manage_course
 from resolvers.context import Context
 from resolvers.course_edits import FORBIDDEN_MESSAGE
@@ -34,6 +35,9 @@ from resolvers.global_ids import expect_global_id
 from resolvers.live_events import seat_counts
 from resolvers.visibility import child_visible
 
+# How long a seat event that arrived before the versions it follows waits for
+# them (published late by a busy server) before they are given up as lost.
+SEAT_GAP_WAIT: Final = timedelta(seconds=5)
 # After a token's expiry time the verifier may still accept it for its leeway:
 # checked again this often until it refuses.
 EXPIRY_RECHECK_SECONDS: Final = 1.0
@@ -69,7 +73,7 @@ def _expiry(ctx: Context) -> datetime | None:
 
 async def _next(subscriber: Subscriber, until: datetime | None) -> Event | None:
     """The next event, or None when `until` came first."""
-    delay = None if until is None else max(0.0, (until - datetime.now(UTC)).total_seconds())
+    delay = None if until is None else max(0.0, (until - _now()).total_seconds())
     try:
         async with asyncio.timeout(delay):
             return await subscriber.get()
@@ -81,19 +85,36 @@ async def _next(subscriber: Subscriber, until: datetime | None) -> Event | None:
         ) from None
 
 
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _later(seconds: float) -> datetime:
+    return _now() + timedelta(seconds=seconds)
+
+
+def _earliest(*moments: datetime | None) -> datetime | None:
+    given = [moment for moment in moments if moment is not None]
+    return min(given) if given else None
+
+
 async def _watch(
-    ctx: Context, subscriber: Subscriber, check: Check
-) -> AsyncIterator[tuple[Context, Event]]:
-    """Events with the fresh context they were re-checked on; raises when access ends."""
-    until = _expiry(ctx)
+    ctx: Context,
+    subscriber: Subscriber,
+    check: Check,
+    wake: Callable[[], datetime | None] = lambda: None,
+) -> AsyncIterator[tuple[Context, Event | None]]:
+    """Events with the fresh context they were re-checked on, and (with None) each
+    time `wake()`'s moment passes; raises when access ends."""
+    token_check = _expiry(ctx)
     while True:
-        event = await _next(subscriber, until)
+        woken = wake()
+        event = await _next(subscriber, _earliest(token_check, woken))
         fresh = ctx.for_operation()
         fresh.viewer()  # an expired or revoked token raises Unauthenticated
-        if event is None:
-            until = datetime.fromtimestamp(
-                datetime.now(UTC).timestamp() + EXPIRY_RECHECK_SECONDS, UTC
-            )
+        if event is None and token_check is not None and _now() >= token_check:
+            token_check = _later(EXPIRY_RECHECK_SECONDS)
+        if event is None and (woken is None or _now() < woken):
             continue
         await check(fresh)
         yield fresh, event
@@ -136,19 +157,30 @@ async def session_seats(ctx: Context, session_gid: str) -> AsyncIterator[SeatsUp
     async with _broker(ctx).subscribe(channels.session_seats(session_id)) as subscriber:
         current = await _seats_now(ctx, session_id)
         yield current
-        last = current.version
-        async for _fresh, event in _watch(ctx, subscriber, still_visible):
-            version = int(event["version"])
-            if version <= last:
-                continue
-            last = version
-            yield SeatsUpdate(
-                session_id,
-                version,
-                int(event["seatsLeft"]),
-                int(event["waitlistLength"]),
-                str(event["reason"]),
-            )
+        order: VersionOrder[SeatsUpdate] = VersionOrder(current.version)
+        gap_since: datetime | None = None
+
+        def gap_deadline() -> datetime | None:
+            return None if gap_since is None else gap_since + SEAT_GAP_WAIT
+
+        async for _fresh, event in _watch(ctx, subscriber, still_visible, gap_deadline):
+            if event is None:
+                ready = order.skip_gap()
+            else:
+                update = SeatsUpdate(
+                    session_id,
+                    int(event["version"]),
+                    int(event["seatsLeft"]),
+                    int(event["waitlistLength"]),
+                    str(event["reason"]),
+                )
+                ready = order.add(update.version, update)
+            for update in ready:
+                yield update
+            if not order.waiting:
+                gap_since = None
+            elif gap_since is None or ready:
+                gap_since = _now()
 
 
 async def viewer_enrollment_updated(ctx: Context) -> AsyncIterator[EnrollmentUpdate]:
@@ -161,6 +193,8 @@ async def viewer_enrollment_updated(ctx: Context) -> AsyncIterator[EnrollmentUpd
     shown: dict[ObjectId, str] = {}
     async with _broker(ctx).subscribe(channels.user_enrollments(viewer.user_id)) as subscriber:
         async for fresh, event in _watch(ctx, subscriber, still_signed_in):
+            if event is None:
+                continue
             try:
                 enrollment_id = ObjectId(str(event["enrollmentId"]))
             except InvalidId:
@@ -196,5 +230,7 @@ async def course_updated(ctx: Context, course_gid: str) -> AsyncIterator[CourseU
     await may_edit(ctx)
     async with _broker(ctx).subscribe(channels.course(course_id)) as subscriber:
         async for fresh, event in _watch(ctx, subscriber, still_may_edit):
+            if event is None:
+                continue
             course = await may_edit(fresh)
             yield CourseUpdate(course, str(event["reason"]))
