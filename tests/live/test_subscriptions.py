@@ -12,7 +12,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from live.fanout import Fanout
-from resolvers.global_ids import to_global_id
+from resolvers.global_ids import from_global_id, to_global_id
 from server.app import create_app
 from server.auth_setup import access_tokens_from
 from server.settings import Settings
@@ -230,3 +230,28 @@ def test_unknown_ids_are_typed_errors(client: TestClient, academy: Academy) -> N
         assert ws.error_then_complete("b")["extensions"]["code"] == "BAD_USER_INPUT"
         ws.subscribe("c", MY_ENROLMENTS)
         assert ws.error_then_complete("c")["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+def test_a_subscriber_too_slow_for_its_events_is_ended(
+    academy_settings: Settings, academy: Academy
+) -> None:
+    settings = academy_settings.model_copy(update={"subscription_queue_size": 2})
+    busy, calm = academy.new_session(capacity=3), academy.new_session(capacity=3)
+    busy_id = from_global_id(busy).id
+    with TestClient(create_app(settings)) as app_client, socket(app_client) as ws:
+        ws.subscribe("busy", SESSION_SEATS, {"id": busy})
+        ws.subscribe("calm", SESSION_SEATS, {"id": calm})
+        assert seats(ws.next("busy"))[0] == seats(ws.next("calm"))[0] == 0
+        broker = app_client.app.state.events  # type: ignore[attr-defined]
+
+        async def burst() -> None:
+            # Published back to back, faster than any subscriber can take them.
+            for version in range(1, 6):
+                event = {"version": version, "seatsLeft": 3, "waitlistLength": 0, "reason": "X"}
+                await broker.publish(f"seats:{busy_id}", event)
+
+        app_client.portal.call(burst)
+        error = ws.error_then_complete("busy")
+        assert error["extensions"]["code"] == "SLOW_CONSUMER"
+        enroll(app_client, academy.students[0], calm)
+        assert seats(ws.next("calm")) == (1, 2, 0, "ENROLLED")
