@@ -2,10 +2,10 @@
 
 Seat events carry a per-session version claimed after the write
 (`datastore.seat_versions`) and the counts read after claiming it, so the
-event of version v reflects every write versioned v or lower: a subscriber
-that shows only versions newer than the last it showed never goes back in
-time, and the newest version shows the final state. Counts are absolute, so
-a version skipped (superseded, or lost while Redis was away) costs nothing.
+event of version v reflects every write versioned v or lower (and perhaps
+some later ones not yet versioned), and the newest version shows the final
+state. Subscribers deliver versions in order (`live.ordering`). Counts are
+absolute, so a version given up as lost costs nothing once a later arrives.
 Events name ids only; subscribers read what they show with their own rights.
 """
 
