@@ -36,9 +36,7 @@ subscription CourseEdits($id: ID!) {
 class Socket:
     """One connection; messages are sorted by operation id as they arrive."""
 
-    def __init__(
-        self, send: Callable[[str], None], receive: Callable[[float], str | None]
-    ) -> None:
+    def __init__(self, send: Callable[[str], None], receive: Callable[[float], str | None]) -> None:
         self._send = send
         self._receive = receive
         self._by_id: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -86,7 +84,8 @@ class Socket:
     def error_then_complete(self, op_id: str, seconds: float = WAIT_SECONDS) -> dict[str, Any]:
         """The error that ended the operation; the server then completes it."""
         message = self.message(op_id, seconds)
-        assert message["type"] == "next" and message["payload"]["errors"], message
+        assert message["type"] == "next", message
+        assert message["payload"].get("errors"), message
         assert self.message(op_id) == {"id": op_id, "type": "complete"}
         error: dict[str, Any] = message["payload"]["errors"][0]
         return error

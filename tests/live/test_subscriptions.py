@@ -214,9 +214,7 @@ def test_an_instructor_who_loses_the_course_stops_hearing_of_it(
             "reason": "COURSE_UPDATED",
             "course": {"id": course, "title": "Concurrency, revised"},
         }
-        academy.db.courses.update_one(
-            {"_id": academy.course_id}, {"$set": {"instructorIds": []}}
-        )
+        academy.db.courses.update_one({"_id": academy.course_id}, {"$set": {"instructorIds": []}})
         edit("Concurrency, third edition")
         error = ws.error_then_complete("edits")
     assert error["extensions"]["code"] == "FORBIDDEN"
@@ -255,3 +253,22 @@ def test_a_subscriber_too_slow_for_its_events_is_ended(
         assert error["extensions"]["code"] == "SLOW_CONSUMER"
         enroll(app_client, academy.students[0], calm)
         assert seats(ws.next("calm")) == (1, 2, 0, "ENROLLED")
+
+
+def test_subscriptions_obey_the_document_and_rate_limits(
+    academy_settings: Settings, academy: Academy
+) -> None:
+    session = academy.new_session(capacity=3)
+    limited = academy_settings.model_copy(update={"max_query_depth": 2, "rate_limit_points": 1})
+    with TestClient(create_app(limited)) as app_client, socket(app_client) as ws:
+        deep = "subscription Deep { viewerEnrollmentUpdated { enrollment { session { id } } } }"
+        ws.subscribe("deep", deep)
+        refused = ws.message("deep")
+        assert refused["type"] == "error", refused
+        assert refused["payload"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+        assert "maximum operation depth" in refused["payload"][0]["message"]
+        # Priced once, at subscribe: the first fits the budget, the second does not.
+        ws.subscribe("first", SESSION_SEATS, {"id": session})
+        assert seats(ws.next("first"))[0] == 0
+        ws.subscribe("second", SESSION_SEATS, {"id": session})
+        assert ws.error_then_complete("second")["extensions"]["code"] == "RATE_LIMITED"
