@@ -26,7 +26,7 @@ from datastore.seat_versions import latest_seat_version
 from live import channels
 from live.fanout import Event, SlowConsumer, Subscriber
 from live.ordering import VersionOrder
-from resolvers.authorization import may_manage_course
+from resolvers.authorization import current_actor, may_manage_course
 from resolvers.context import Context
 from resolvers.course_edits import FORBIDDEN_MESSAGE
 from resolvers.enrollment import EnrollmentView, view
@@ -120,10 +120,6 @@ async def _watch(
         yield fresh, event
 
 
-def _object_id(global_id: str, type_name: str, argument: str) -> ObjectId:
-    return expect_global_id(global_id, type_name, argument=argument)
-
-
 async def _visible_session(ctx: Context, session_id: ObjectId) -> dict[str, Any]:
     session: dict[str, Any] | None = await ctx.loaders.session_by_id.load(session_id)
     if session is None or not await child_visible(ctx, session):
@@ -148,7 +144,7 @@ def _broker(ctx: Context) -> Any:
 
 async def session_seats(ctx: Context, session_gid: str) -> AsyncIterator[SeatsUpdate]:
     """The seats now, then each change, in version order (older ones never follow newer)."""
-    session_id = _object_id(session_gid, "Session", "sessionId")
+    session_id = expect_global_id(session_gid, "Session", argument="sessionId")
     await _visible_session(ctx, session_id)
 
     async def still_visible(fresh: Context) -> None:
@@ -188,7 +184,9 @@ async def viewer_enrollment_updated(ctx: Context) -> AsyncIterator[EnrollmentUpd
     viewer = ctx.require_viewer()
 
     async def still_signed_in(fresh: Context) -> None:
-        fresh.require_viewer()
+        # A deleted account's token stays valid until it expires; its events stop now.
+        if await current_actor(fresh) is None:
+            raise Forbidden("This account no longer exists.")
 
     shown: dict[ObjectId, str] = {}
     async with _broker(ctx).subscribe(channels.user_enrollments(viewer.user_id)) as subscriber:
@@ -214,7 +212,7 @@ async def viewer_enrollment_updated(ctx: Context) -> AsyncIterator[EnrollmentUpd
 async def course_updated(ctx: Context, course_gid: str) -> AsyncIterator[CourseUpdate]:
     """Edits of a course, for its instructors and administrators editing together."""
     ctx.require_viewer()
-    course_id = _object_id(course_gid, "Course", "courseId")
+    course_id = expect_global_id(course_gid, "Course", argument="courseId")
 
     async def may_edit(fresh: Context) -> dict[str, Any]:
         course: dict[str, Any] | None = await fresh.loaders.course_by_id.load(course_id)

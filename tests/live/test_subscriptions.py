@@ -272,3 +272,24 @@ def test_subscriptions_obey_the_document_and_rate_limits(
         assert seats(ws.next("first"))[0] == 0
         ws.subscribe("second", SESSION_SEATS, {"id": session})
         assert ws.error_then_complete("second")["extensions"]["code"] == "RATE_LIMITED"
+
+
+def test_a_deleted_account_stops_hearing_of_its_enrolments(
+    client: TestClient, academy: Academy
+) -> None:
+    session = academy.new_session(capacity=2)
+    student = academy.students[0]
+    enroll(client, student, session)
+    with socket(client, student.token) as ws:
+        ws.subscribe("mine", MY_ENROLMENTS)
+        wait_subscribed(client, f"enrollments:{student.user_id}")
+        # The token stays valid until it expires; the account is gone now.
+        academy.db.users.update_one(
+            {"_id": student.user_id}, {"$set": {"deletedAt": datetime.now(UTC)}}
+        )
+        body = gql(
+            client, SESSION_CANCEL, {"input": {"sessionId": session}}, token=academy.admin.token
+        )
+        assert body["data"]["sessionCancel"]["__typename"] == "SessionPayload", body
+        error = ws.error_then_complete("mine")
+    assert error["extensions"]["code"] == "FORBIDDEN"
