@@ -12,7 +12,6 @@ REVOKED_TOKEN_FAMILIES = "revokedTokenFamilies"  # noqa: S105 - a collection nam
 SIGN_UP_ATTEMPTS = "signUpAttempts"
 SEAT_CLAIMS = "seatClaims"
 CAPACITY_CHANGES = "capacityChanges"
-SEAT_VERSIONS = "seatVersions"
 PERSISTED_QUERIES = "persistedQueries"
 
 ALL = (
@@ -28,6 +27,5 @@ ALL = (
     SIGN_UP_ATTEMPTS,
     SEAT_CLAIMS,
     CAPACITY_CHANGES,
-    SEAT_VERSIONS,
     PERSISTED_QUERIES,
 )

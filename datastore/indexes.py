@@ -34,10 +34,6 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("holderId", ASCENDING)], unique=True, name="holder_unique"),
         IndexModel([("sessionId", ASCENDING)], name="sessionId"),
     ],
-    names.SEAT_VERSIONS: [
-        # `_id` is "<session>:<version>": one winner per version; the newest is read by this.
-        IndexModel([("sessionId", ASCENDING), ("version", DESCENDING)], name="session_newest"),
-    ],
     names.REVIEWS: [
         IndexModel(
             [("courseId", ASCENDING), ("authorId", ASCENDING)],

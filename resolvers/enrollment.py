@@ -151,7 +151,12 @@ async def enroll(ctx: Context, *, session_gid: str) -> EnrollmentView | Refusal:
     result = view_of(doc, session, seating)
     log.info("user %s enrolled in session %s: %s", viewer.user_id, session["_id"], result.status)
     await enrollments_changed(
-        ctx, session["_id"], reason="ENROLLED", enrollments=[doc["_id"]], promoted=seated
+        ctx,
+        session["_id"],
+        reason="ENROLLED",
+        enrollments=[doc["_id"]],
+        promoted=seated,
+        seating=seating,
     )
     return result
 
@@ -261,7 +266,12 @@ async def _cancel_and_settle(
     seating = await settle(ctx.db, session["_id"], int(session["capacity"]), now=now, seated=seated)
     _remember(ctx, session["_id"], seating)
     await enrollments_changed(
-        ctx, session["_id"], reason=reason, enrollments=[doc["_id"]], promoted=seated
+        ctx,
+        session["_id"],
+        reason=reason,
+        enrollments=[doc["_id"]],
+        promoted=seated,
+        seating=seating,
     )
     return view_of(stored, session, seating)
 

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from bson import ObjectId
 
+from datastore.seating import Seating
 from resolvers.context import Context
 from resolvers.live_events import publish_enrolment_changes
 
@@ -26,13 +27,19 @@ async def enrollments_changed(
     reason: str,
     enrollments: Sequence[ObjectId] = (),
     promoted: Sequence[ObjectId] = (),
+    seating: Seating | None = None,
 ) -> None:
     """`enrollments` changed for `reason`; `promoted` were seated from the waitlist
     by this write's settling (each promotion is reported by the one writer whose
-    seat claim won)."""
+    seat claim won); `seating` is the session's as the settling last read it."""
     log.info(
         "enrolments of session %s changed (%s), request %s", session_id, reason, ctx.request_id
     )
     await publish_enrolment_changes(
-        ctx, session_id, reason=reason, enrollments=enrollments, promoted=promoted
+        ctx,
+        session_id,
+        reason=reason,
+        enrollments=enrollments,
+        promoted=promoted,
+        seating=seating,
     )

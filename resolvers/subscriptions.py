@@ -21,23 +21,18 @@ from typing import Any, Final
 from bson import ObjectId
 from bson.errors import InvalidId
 
-from datastore.enrollment import find_enrollment, read_seating
-from datastore.seat_versions import latest_seat_version
+from datastore.enrollment import find_enrollment
 from live import channels
 from live.fanout import Event, SlowConsumer, Subscriber
-from live.ordering import VersionOrder
 from resolvers.authorization import current_actor, may_manage_course
 from resolvers.context import Context
 from resolvers.course_edits import FORBIDDEN_MESSAGE
 from resolvers.enrollment import EnrollmentView, view
 from resolvers.errors import Forbidden, NotFound, SlowConsumerDropped
 from resolvers.global_ids import expect_global_id
-from resolvers.live_events import seat_counts
+from resolvers.live_events import current_seats, seat_counts, seat_version
 from resolvers.visibility import child_visible
 
-# How long a seat event that arrived before the versions it follows waits for
-# them (published late by a busy server) before they are given up as lost.
-SEAT_GAP_WAIT: Final = timedelta(seconds=5)
 # After a token's expiry time the verifier may still accept it for its leeway:
 # checked again this often until it refuses.
 EXPIRY_RECHECK_SECONDS: Final = 1.0
@@ -93,28 +88,18 @@ def _later(seconds: float) -> datetime:
     return _now() + timedelta(seconds=seconds)
 
 
-def _earliest(*moments: datetime | None) -> datetime | None:
-    given = [moment for moment in moments if moment is not None]
-    return min(given) if given else None
-
-
 async def _watch(
-    ctx: Context,
-    subscriber: Subscriber,
-    check: Check,
-    wake: Callable[[], datetime | None] = lambda: None,
-) -> AsyncIterator[tuple[Context, Event | None]]:
-    """Events with the fresh context they were re-checked on, and (with None) each
-    time `wake()`'s moment passes; raises when access ends."""
+    ctx: Context, subscriber: Subscriber, check: Check
+) -> AsyncIterator[tuple[Context, Event]]:
+    """Events with the fresh context they were re-checked on; raises when access ends
+    (checked on every event, and for the token also at its expiry time)."""
     token_check = _expiry(ctx)
     while True:
-        woken = wake()
-        event = await _next(subscriber, _earliest(token_check, woken))
+        event = await _next(subscriber, token_check)
         fresh = ctx.for_operation()
         fresh.viewer()  # an expired or revoked token raises Unauthenticated
-        if event is None and token_check is not None and _now() >= token_check:
+        if event is None:
             token_check = _later(EXPIRY_RECHECK_SECONDS)
-        if event is None and (woken is None or _now() < woken):
             continue
         await check(fresh)
         yield fresh, event
@@ -128,12 +113,12 @@ async def _visible_session(ctx: Context, session_id: ObjectId) -> dict[str, Any]
 
 
 async def _seats_now(ctx: Context, session_id: ObjectId) -> SeatsUpdate:
-    # The version first, then the counts: they reflect every write up to it.
-    version = await latest_seat_version(ctx.db, session_id)
-    session = await _visible_session(ctx.for_operation(), session_id)
-    seating = await read_seating(ctx.db, session_id, int(session["capacity"]))
-    left, waiting = seat_counts(session, seating.seated_by_claims, len(seating.waitlist))
-    return SeatsUpdate(session_id, version, left, waiting, "CURRENT")
+    found = await current_seats(ctx, session_id)
+    if found is None:
+        raise NotFound("No session has this ID.", argument="sessionId")
+    session, seating = found
+    left, waiting = seat_counts(session, seating)
+    return SeatsUpdate(session_id, seat_version(session, seating), left, waiting, "CURRENT")
 
 
 def _broker(ctx: Context) -> Any:
@@ -143,7 +128,7 @@ def _broker(ctx: Context) -> Any:
 
 
 async def session_seats(ctx: Context, session_gid: str) -> AsyncIterator[SeatsUpdate]:
-    """The seats now, then each change, in version order (older ones never follow newer)."""
+    """The seats now, then each later state, in version order (see `live_events`)."""
     session_id = expect_global_id(session_gid, "Session", argument="sessionId")
     await _visible_session(ctx, session_id)
 
@@ -153,30 +138,20 @@ async def session_seats(ctx: Context, session_gid: str) -> AsyncIterator[SeatsUp
     async with _broker(ctx).subscribe(channels.session_seats(session_id)) as subscriber:
         current = await _seats_now(ctx, session_id)
         yield current
-        order: VersionOrder[SeatsUpdate] = VersionOrder(current.version)
-        gap_since: datetime | None = None
-
-        def gap_deadline() -> datetime | None:
-            return None if gap_since is None else gap_since + SEAT_GAP_WAIT
-
-        async for _fresh, event in _watch(ctx, subscriber, still_visible, gap_deadline):
-            if event is None:
-                ready = order.skip_gap()
-            else:
-                update = SeatsUpdate(
-                    session_id,
-                    int(event["version"]),
-                    int(event["seatsLeft"]),
-                    int(event["waitlistLength"]),
-                    str(event["reason"]),
-                )
-                ready = order.add(update.version, update)
-            for update in ready:
-                yield update
-            if not order.waiting:
-                gap_since = None
-            elif gap_since is None or ready:
-                gap_since = _now()
+        last = current.version
+        async for _fresh, event in _watch(ctx, subscriber, still_visible):
+            version = int(event["version"])
+            # An older state, published late, is covered by the newer one shown.
+            if version <= last:
+                continue
+            last = version
+            yield SeatsUpdate(
+                session_id,
+                version,
+                int(event["seatsLeft"]),
+                int(event["waitlistLength"]),
+                str(event["reason"]),
+            )
 
 
 async def viewer_enrollment_updated(ctx: Context) -> AsyncIterator[EnrollmentUpdate]:
@@ -191,8 +166,6 @@ async def viewer_enrollment_updated(ctx: Context) -> AsyncIterator[EnrollmentUpd
     shown: dict[ObjectId, str] = {}
     async with _broker(ctx).subscribe(channels.user_enrollments(viewer.user_id)) as subscriber:
         async for fresh, event in _watch(ctx, subscriber, still_signed_in):
-            if event is None:
-                continue
             try:
                 enrollment_id = ObjectId(str(event["enrollmentId"]))
             except InvalidId:
@@ -228,7 +201,5 @@ async def course_updated(ctx: Context, course_gid: str) -> AsyncIterator[CourseU
     await may_edit(ctx)
     async with _broker(ctx).subscribe(channels.course(course_id)) as subscriber:
         async for fresh, event in _watch(ctx, subscriber, still_may_edit):
-            if event is None:
-                continue
             course = await may_edit(fresh)
             yield CourseUpdate(course, str(event["reason"]))

@@ -68,6 +68,6 @@ def test_gql_subscribes_over_websockets(
         received = asyncio.run(asyncio.wait_for(run(), 60))
     assert [r["sessionSeats"] for r in received] == [
         {"version": 0, "seatsLeft": 1, "waitlistLength": 0, "reason": "CURRENT"},
-        {"version": 1, "seatsLeft": 0, "waitlistLength": 0, "reason": "ENROLLED"},
-        {"version": 2, "seatsLeft": 0, "waitlistLength": 1, "reason": "ENROLLED"},
+        {"version": 2, "seatsLeft": 0, "waitlistLength": 0, "reason": "ENROLLED"},
+        {"version": 3, "seatsLeft": 0, "waitlistLength": 1, "reason": "ENROLLED"},
     ]
