@@ -7,7 +7,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 CONFORMANCE := clients/conformance
 
-.PHONY: install redis-server chromium graphiql-assets run seed reset serve test lint typecheck client apollo conformance pytest schema bench bench-round-trips bench-attacks bench-edge bench-login-burst bench-executor clean
+.PHONY: install redis-server chromium graphiql-assets run seed reset serve test lint typecheck client apollo conformance pytest schema bench bench-round-trips bench-attacks bench-edge bench-login-burst bench-executor bench-live clean
 
 $(BIN)/leeto: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -133,6 +133,10 @@ bench-login-burst: install
 # API-process CPU per query with LEETO_FAST_EXECUTION on and off (bench/executor.py).
 bench-executor: install
 	$(BIN)/python -m bench.executor
+
+# Seat-change delivery to 50 subscribers, in one process and across two over Redis.
+bench-live: install redis-server
+	$(BIN)/python -m bench.subscriptions
 
 clean:
 	rm -rf $(VENV) .leeto .mypy_cache .ruff_cache .pytest_cache .hypothesis $(WEB)/node_modules $(WEB)/src/gql $(APOLLO)/node_modules

@@ -100,18 +100,29 @@ async def read_seating(db: Database, session_id: ObjectId, capacity: int) -> Sea
     return Seating(capacity=capacity, enrollments=enrollments, claims=claims)
 
 
-async def settle(db: Database, session_id: ObjectId, capacity: int, *, now: datetime) -> Seating:
+async def settle(
+    db: Database,
+    session_id: ObjectId,
+    capacity: int,
+    *,
+    now: datetime,
+    seated: list[ObjectId] | None = None,
+) -> Seating:
     """Fill free seats from the waitlist, in order, until nothing is left to do.
 
     Each round reads the session and inserts one claim; a refused insert means
-    another writer moved first, and the next round sees what it did.
+    another writer moved first, and the next round sees what it did. The
+    enrolments this writer's claims seated are added to `seated`: whoever wins
+    a claim reports it, so each seating is reported once.
     """
     for _ in range(MAX_SETTLE_ROUNDS):
         seating = await read_seating(db, session_id, capacity)
         action = seating.next_action(_spread.randrange)
         if action is None:
             return seating
-        await insert_claim(db, session_id, action, now=now)
+        won = await insert_claim(db, session_id, action, now=now)
+        if won and seated is not None and action.kind is ClaimKind.SEAT:
+            seated.append(action.holder_id)
     log.warning("session %s not settled after %d rounds", session_id, MAX_SETTLE_ROUNDS)
     return await read_seating(db, session_id, capacity)
 
@@ -146,7 +157,14 @@ async def _lock_capacity(db: Database, session: Doc, now: datetime) -> int:
     raise CapacityRefused("busy")
 
 
-async def change_capacity(db: Database, session: Doc, capacity: int, *, now: datetime) -> Seating:
+async def change_capacity(
+    db: Database,
+    session: Doc,
+    capacity: int,
+    *,
+    now: datetime,
+    seated: list[ObjectId] | None = None,
+) -> Seating:
     """Change a session's capacity without ever seating more students than it has.
 
     A decrease first blocks the seats it removes with BLOCK claims, each one an
@@ -166,7 +184,7 @@ async def change_capacity(db: Database, session: Doc, capacity: int, *, now: dat
         )
         # Blocks placed and lifted again left seats free that waiting students
         # may have been refused meanwhile.
-        await settle(db, session_id, old, now=now)
+        await settle(db, session_id, old, now=now, seated=seated)
         raise
     await db[names.SESSIONS].update_one(
         {"_id": session_id},
@@ -174,7 +192,7 @@ async def change_capacity(db: Database, session: Doc, capacity: int, *, now: dat
     )
     if capacity > old:
         await _lift_blocks(db, session_id, capacity, range(old + 1, capacity + 1), now=now)
-    return await settle(db, session_id, capacity, now=now)
+    return await settle(db, session_id, capacity, now=now, seated=seated)
 
 
 async def _place_blocks(

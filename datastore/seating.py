@@ -151,6 +151,14 @@ class Seating:
         time) that seat still counts; statuses read the enrolments too."""
         return sum(int(claim.get("delta", 0)) for claim in self.claims)
 
+    @property
+    def changes(self) -> int:
+        """How many changes made this seating: claims and enrolments are only ever
+        inserted and a cancellation only ever set, so the number grows with every
+        write and a later read never counts fewer (a version for live events)."""
+        cancelled = sum(1 for doc in self.enrollments if doc.get("cancelledAt") is not None)
+        return len(self.claims) + len(self.enrollments) + cancelled
+
     def position(self, enrollment_id: ObjectId) -> int | None:
         return self.positions.get(enrollment_id)
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from datastore.client import Database
 from datastore.encryption import FieldCipher
 from datastore.loaders import Loaders
+from live.broker import Broker
 from resolvers.account_services import AccountServices
 from resolvers.errors import Unauthenticated
 from resolvers.viewer import Credentials, Viewer
@@ -26,6 +27,7 @@ class Context:
     # Process-wide handles, shared by every request.
     cipher: FieldCipher | None = None
     accounts: AccountServices | None = None
+    events: Broker | None = None
     # Set by Strawberry from a WebSocket's connection_init payload.
     connection_params: dict[str, Any] | None = None
 
@@ -36,24 +38,23 @@ class Context:
     response_headers: dict[str, str] = field(default_factory=dict)
     response_status: int | None = None
 
-    # True while the loaders and credentials were built for the coming operation
-    # and nothing has used them yet (an HTTP request's context).
-    state_is_fresh: bool = field(default=True, repr=False)
+    def for_operation(self) -> Context:
+        """The state of one operation on a WebSocket connection.
 
-    def begin_operation(self) -> None:
-        """Start an operation with fresh per-request state.
-
-        An HTTP request's context is built for its one operation. A WebSocket
-        connection runs many on one context, built at connect: each must verify
-        the token again (it may have expired since), read current data and roles
-        (fresh loaders) and use the current time, exactly like a separate request.
+        A connection's context is built at connect and holds what all its
+        operations share (database, handles, the connection_init payload). Each
+        operation runs on its own copy: the token verified again (it may have
+        expired since), fresh loaders (current data and roles), its own cost
+        and headers, so operations in flight together never share state.
         """
-        self.operation_cost = None
-        if self.state_is_fresh:
-            self.state_is_fresh = False
-            return
-        self.loaders = Loaders(self.db, cipher=self.cipher, batching=self.loaders.batching)
-        self.credentials = self.credentials.renewed()
+        return replace(
+            self,
+            loaders=Loaders(self.db, cipher=self.cipher, batching=self.loaders.batching),
+            credentials=self.credentials.renewed(),
+            operation_cost=None,
+            response_headers={},
+            response_status=None,
+        )
 
     def viewer(self) -> Viewer | None:
         """The signed-in user, or None; a bad token raises Unauthenticated."""

@@ -34,6 +34,7 @@ from resolvers.context import Context
 from resolvers.course_input import parse_course_fields
 from resolvers.errors import BadUserInput, Forbidden
 from resolvers.global_ids import expect_global_id
+from resolvers.live_events import publish_course_change
 from resolvers.outcomes import Refusal, not_found, validation_error
 from resolvers.pagination import page_window
 
@@ -246,6 +247,7 @@ async def update_course(
         if updated is not None:
             _remember(ctx, updated, old_slug=course["slug"])
             log.info("course %s updated", course["_id"])
+            await publish_course_change(ctx, course["_id"], reason="COURSE_UPDATED")
             return updated
         fresh = await find_course(ctx.db, course["_id"])
         if fresh is None:
@@ -273,6 +275,8 @@ async def publish_course(ctx: Context, course_id: str, published: bool) -> dict[
         return not_found("courseId", "No course has this ID.")
     _remember(ctx, updated)
     log.info("course %s %s", course["_id"], "published" if published else "unpublished")
+    reason = "COURSE_PUBLISHED" if published else "COURSE_UNPUBLISHED"
+    await publish_course_change(ctx, course["_id"], reason=reason)
     return updated
 
 
@@ -296,6 +300,7 @@ async def archive_course(ctx: Context, course_id: str) -> dict[str, Any] | Refus
         return not_found("courseId", "No course has this ID.")
     _remember(ctx, updated)
     log.info("course %s archived", course["_id"])
+    await publish_course_change(ctx, course["_id"], reason="COURSE_ARCHIVED")
     return updated
 
 

@@ -145,11 +145,19 @@ async def enroll(ctx: Context, *, session_gid: str) -> EnrollmentView | Refusal:
         return _refusal(
             Problem.ALREADY_ENROLLED, "You are already enrolled in this session.", "sessionId"
         )
-    seating = await settle(ctx.db, session["_id"], int(session["capacity"]), now=now)
+    seated: list[ObjectId] = []
+    seating = await settle(ctx.db, session["_id"], int(session["capacity"]), now=now, seated=seated)
     _remember(ctx, session["_id"], seating)
     result = view_of(doc, session, seating)
     log.info("user %s enrolled in session %s: %s", viewer.user_id, session["_id"], result.status)
-    await enrollments_changed(ctx, session["_id"], reason="ENROLLED")
+    await enrollments_changed(
+        ctx,
+        session["_id"],
+        reason="ENROLLED",
+        enrollments=[doc["_id"]],
+        promoted=seated,
+        seating=seating,
+    )
     return result
 
 
@@ -254,9 +262,17 @@ async def _cancel_and_settle(
     await cancel_enrollment(ctx.db, doc["_id"], now=now, reason=reason)
     # Cancelled by this write or a simultaneous one; either way it is cancelled.
     stored = {"cancelledAt": now, "cancelReason": reason, **doc, "updatedAt": now}
-    seating = await settle(ctx.db, session["_id"], int(session["capacity"]), now=now)
+    seated: list[ObjectId] = []
+    seating = await settle(ctx.db, session["_id"], int(session["capacity"]), now=now, seated=seated)
     _remember(ctx, session["_id"], seating)
-    await enrollments_changed(ctx, session["_id"], reason=reason)
+    await enrollments_changed(
+        ctx,
+        session["_id"],
+        reason=reason,
+        enrollments=[doc["_id"]],
+        promoted=seated,
+        seating=seating,
+    )
     return view_of(stored, session, seating)
 
 

@@ -12,6 +12,9 @@ class ErrorCode(StrEnum):
     BAD_USER_INPUT = "BAD_USER_INPUT"
     UNAUTHENTICATED = "UNAUTHENTICATED"
     FORBIDDEN = "FORBIDDEN"
+    NOT_FOUND = "NOT_FOUND"
+    # A subscriber that fell too far behind its events (see `live.fanout`).
+    SLOW_CONSUMER = "SLOW_CONSUMER"
     INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
 
 
@@ -34,3 +37,11 @@ class Unauthenticated(ClientError):
 
 class Forbidden(ClientError):
     code = ErrorCode.FORBIDDEN
+
+
+class NotFound(ClientError):
+    code = ErrorCode.NOT_FOUND
+
+
+class SlowConsumerDropped(ClientError):
+    code = ErrorCode.SLOW_CONSUMER

@@ -146,9 +146,10 @@ async def update(
         for key in ("mode", "campusId", "startsAt", "endsAt", "instructorId", "meetingUrl")
         if merged.get(key) != session.get(key)
     }
+    seated: list[ObjectId] = []
     if fields.capacity is not None and fields.capacity != session["capacity"]:
         try:
-            await change_capacity(ctx.db, session, fields.capacity, now=now)
+            await change_capacity(ctx.db, session, fields.capacity, now=now, seated=seated)
         except CapacityRefused as refused:
             if refused.reason == "busy":
                 message = "Another change to this session's capacity is under way; try again."
@@ -169,7 +170,7 @@ async def update(
     ctx.loaders.seat_claims_by_session.clear(session["_id"])
     ctx.loaders.seats_taken_by_session.clear(session["_id"])
     ctx.loaders.enrollments_by_session.clear(session["_id"])
-    await enrollments_changed(ctx, session["_id"], reason="SESSION_UPDATED")
+    await enrollments_changed(ctx, session["_id"], reason="SESSION_UPDATED", promoted=seated)
     return stored
 
 
@@ -192,5 +193,7 @@ async def cancel(ctx: Context, *, session_gid: str) -> dict[str, Any] | Refusal:
     ctx.loaders.seating_by_session.clear(session["_id"])
     ctx.loaders.seats_taken_by_session.clear(session["_id"])
     log.info("session %s cancelled with %d enrolments", session["_id"], len(cancelled))
-    await enrollments_changed(ctx, session["_id"], reason="SESSION_CANCELLED")
+    await enrollments_changed(
+        ctx, session["_id"], reason="SESSION_CANCELLED", enrollments=cancelled
+    )
     return stored

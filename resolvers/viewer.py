@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Final
 
 from bson import ObjectId
@@ -40,6 +41,9 @@ class Viewer:
 
     user_id: ObjectId
     token_id: str
+    # When the token stops being accepted (before the verifier's leeway): a
+    # subscription re-checks it then.
+    expires_at: datetime | None = None
 
 
 class Credentials:
@@ -103,7 +107,7 @@ class Credentials:
             user_id = ObjectId(claims.subject)
         except (InvalidId, TypeError):
             raise _invalid("The access token is not valid.") from None
-        return Viewer(user_id=user_id, token_id=claims.token_id)
+        return Viewer(user_id=user_id, token_id=claims.token_id, expires_at=claims.expires_at)
 
 
 def _invalid(message: str) -> Unauthenticated:

@@ -25,8 +25,10 @@ from schema.errors import ErrorShaping
 from schema.mutation import Mutation
 from schema.node_registry import node_types
 from schema.operation_name import RequireOperationName
-from schema.permissions import FreshOperationState, RejectInvalidAccessToken
+from schema.permissions import RejectInvalidAccessToken
 from schema.query import Query
+from schema.subscription import Subscription
+from schema.subscription_refusals import SubscriptionRefusals
 from schema.validation import ReuseValidDocument, Validation, ValidDocuments
 
 ExtensionFactory = type[SchemaExtension] | Callable[[], SchemaExtension]
@@ -108,14 +110,15 @@ def build_schema(
         RequireOperationName,
         partial(DocumentLimitsCheck, limits=limits),
         partial(Validation, documents=documents, hide_suggestions=hide_suggestions),
-        FreshOperationState,
         RejectInvalidAccessToken,
         *([] if introspection else [DisableIntrospection]),
         *extra,
+        SubscriptionRefusals,  # after every extension that may refuse
     ]
     schema = LeetoSchema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         types=node_types(),
         extensions=extensions,
         # One plan cache per schema, beside its document cache.

@@ -21,7 +21,6 @@ from resolvers.errors import ErrorCode, Unauthenticated
 
 __all__ = [
     "CREDENTIAL_MUTATIONS",
-    "FreshOperationState",
     "IsAdmin",
     "IsAuthenticated",
     "MayCreateCourse",
@@ -164,16 +163,6 @@ def _credential_mutations_only(execution_context: ExecutionContext) -> bool:
         if name != "__typename" and name not in CREDENTIAL_MUTATIONS:
             return False
     return True
-
-
-class FreshOperationState(SchemaExtension):
-    """Every operation starts with its own loaders and token check (see Context)."""
-
-    def on_operation(self) -> Iterator[None]:
-        context = self.execution_context.context
-        if isinstance(context, Context):
-            context.begin_operation()
-        yield
 
 
 class RejectInvalidAccessToken(SchemaExtension):

@@ -24,6 +24,8 @@ from starlette.websockets import WebSocketClose
 from datastore.client import Client, Database, open_client, server_info
 from datastore.encryption import FieldCipher
 from datastore.indexes import ensure_indexes
+from live.broker import Broker, InProcessBroker
+from live.redis_broker import RedisBroker
 from observability.tracing import Tracing
 from persisted.documents import (
     AutomaticPersistedQueries,
@@ -100,6 +102,13 @@ def document_policy(
     return FreeFormOnly()
 
 
+def broker_for(settings: Settings) -> Broker:
+    """Events in this process, or shared by every process through Redis."""
+    if settings.redis_url is not None:
+        return RedisBroker(settings.redis_url, max_queued=settings.subscription_queue_size)
+    return InProcessBroker(max_queued=settings.subscription_queue_size)
+
+
 def create_app(
     settings: Settings,
     *,
@@ -139,6 +148,8 @@ def create_app(
         cipher: FieldCipher | None = None
         pruning: asyncio.Task[None] | None = None
         budget: CostBudget | None = None
+        events = broker_for(settings)
+        _app.state.events = events
         try:
             db = client[settings.database_name]
             await ensure_indexes(db)
@@ -180,6 +191,7 @@ def create_app(
                 documents=document_policy(settings, db, trusted),
                 metrics=watch.metrics,
                 drain=drain,
+                events=events,
                 init_timeout=timedelta(seconds=settings.ws_init_timeout_seconds),
                 loader_batching=settings.loader_batching,
             )
@@ -199,6 +211,7 @@ def create_app(
                 await cipher.close()
             if budget is not None:
                 await budget.close()
+            await events.close()
             await client.close()
             log.info("stopped: database client closed")
             watch.shutdown()

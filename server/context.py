@@ -9,6 +9,7 @@ from starlette.websockets import WebSocket
 from datastore.client import Database
 from datastore.encryption import FieldCipher
 from datastore.loaders import Loaders
+from live.broker import Broker
 from resolvers.account_services import AccountServices
 from resolvers.context import Context
 from resolvers.viewer import Credentials
@@ -34,6 +35,7 @@ def build_context(
     cipher: FieldCipher | None = None,
     accounts: AccountServices | None = None,
     loader_batching: bool = True,
+    events: Broker | None = None,
 ) -> Context:
     tokens = accounts.access_tokens if accounts is not None else None
     return Context(
@@ -44,4 +46,5 @@ def build_context(
         client_address=client_address(request),
         cipher=cipher,
         accounts=accounts,
+        events=events,
     )

@@ -21,6 +21,7 @@ from strawberry.types.unset import UNSET, UnsetType
 
 from datastore.client import Database
 from datastore.encryption import FieldCipher
+from live.broker import Broker, InProcessBroker
 from observability.metrics import Metrics
 from persisted.documents import DocumentPolicy, FreeFormOnly
 from persisted.protocol import PersistedQueryError, fold_document_id
@@ -87,6 +88,7 @@ class LeetoGraphQL(GraphQL[Context, None]):
         documents: DocumentPolicy | None = None,
         metrics: Metrics | None = None,
         drain: Drain | None = None,
+        events: Broker | None = None,
         init_timeout: timedelta = DEFAULT_INIT_TIMEOUT,
         loader_batching: bool = True,
     ) -> None:
@@ -103,6 +105,7 @@ class LeetoGraphQL(GraphQL[Context, None]):
         self.metrics = metrics or Metrics()
         self.drain = drain or Drain()
         self.loader_batching = loader_batching
+        self.events: Broker = events or InProcessBroker()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -239,6 +242,7 @@ class LeetoGraphQL(GraphQL[Context, None]):
             request,
             cipher=self.cipher,
             accounts=self.accounts,
+            events=self.events,
             loader_batching=self.loader_batching,
         )
 
@@ -263,7 +267,5 @@ class LeetoGraphQL(GraphQL[Context, None]):
             raise ConnectionRejectionError(
                 {"message": exc.message, "reason": token_refusal(exc)}
             ) from None
-        # The connection's state is not any one operation's: each renews it.
-        context.state_is_fresh = False
         unset: UnsetType = UNSET
         return unset

@@ -132,6 +132,11 @@ class Settings(BaseSettings):
     rate_limit_window_seconds: int = Field(default=3600, ge=1, le=86400)
     redis_url: str | None = None
 
+    # Subscriptions: events travel in process, or over Redis pub/sub when
+    # `redis_url` is set (one pub/sub connection per process). Each subscription
+    # queues at most this many undelivered events; a fuller one is ended.
+    subscription_queue_size: int = Field(default=100, ge=1, le=10_000)
+
     # Persisted operations: automatic persisted queries (Apollo's protocol, stored
     # in MongoDB with an in-memory LRU of this many documents in front), or, with a
     # trusted documents manifest, only the manifest's operations.

@@ -13,6 +13,7 @@ from typing import Any, cast
 
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
+    Operation,
 )
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import Message
 
@@ -57,9 +58,33 @@ def protocol_violation(message: object) -> str | None:
 
 
 class LeetoTransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
+    """Checks each message, and runs each operation on a context of its own.
+
+    Strawberry hands every operation of a connection the one context built at
+    connect; operations in flight together would then share loaders and
+    credentials. `self.context` stays the connection's (connection_init
+    fills it); each operation sees its own `Context.for_operation()` copy.
+    """
+
+    async def run_operation(self, operation: Operation[Context, None]) -> None:
+        connection = self.context
+        own = _OperationView(self, connection.for_operation())
+        await BaseGraphQLTransportWSHandler.run_operation(cast("Any", own), operation)
+
     async def handle_message(self, message: Message) -> None:
         violation = protocol_violation(cast("Any", message))
         if violation is not None:
             await self.handle_invalid_message(violation)
             return
         await super().handle_message(message)
+
+
+class _OperationView:
+    """The handler as one operation sees it: its own context, the rest shared."""
+
+    def __init__(self, handler: LeetoTransportWSHandler, context: Context) -> None:
+        self._handler = handler
+        self.context = context
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._handler, name)

@@ -1,0 +1,57 @@
+"""Users signed up once per module, and a database of its own per test."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from pymongo import MongoClient
+from starlette.testclient import TestClient
+
+from resolvers.global_ids import from_global_id
+from server.app import create_app
+from server.settings import Settings
+from tests.accounts.accounts_helpers import RELAXED, log_in, sign_up, unique_email
+from tests.enrollment.enrollment_helpers import (
+    Academy,
+    Cohort,
+    Student,
+    insert_course,
+    sign_up_students,
+)
+
+STUDENTS = 70
+
+
+@pytest.fixture(scope="module")
+def people(make_settings: Callable[..., Settings]) -> Iterator[Cohort]:
+    """An admin and students; their access tokens work in every database of the run."""
+    settings = make_settings(f"leeto_live_{uuid.uuid4().hex[:10]}", **RELAXED)
+    raw: MongoClient[dict[str, Any]] = MongoClient(settings.database_uri(), tz_aware=True)
+    db = raw[settings.database_name]
+    admin_email = unique_email("admin")
+    with TestClient(create_app(settings)) as client:
+        admin_id = from_global_id(sign_up(client, admin_email)["user"]["id"]).id
+        db.users.update_one({"_id": admin_id}, {"$set": {"roles": ["ADMIN"]}})
+        admin = Student(admin_id, log_in(client, admin_email)["accessToken"])
+        students = sign_up_students(client, STUDENTS)
+    yield Cohort(admin=admin, students=students, users=list(db.users.find()))
+    raw.drop_database(settings.database_name)
+    raw.close()
+
+
+@pytest.fixture
+def academy_settings(make_settings: Callable[..., Settings], fresh_db_name: str) -> Settings:
+    return make_settings(fresh_db_name, **RELAXED)
+
+
+@pytest.fixture
+def academy(academy_settings: Settings, people: Cohort) -> Iterator[Academy]:
+    raw: MongoClient[dict[str, Any]] = MongoClient(academy_settings.database_uri(), tz_aware=True)
+    db = raw[academy_settings.database_name]
+    db.users.insert_many(people.users)
+    yield Academy(db=db, admin=people.admin, students=people.students, course_id=insert_course(db))
+    raw.drop_database(academy_settings.database_name)
+    raw.close()
