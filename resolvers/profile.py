@@ -109,4 +109,5 @@ async def update_profile(ctx: Context, changes: ProfileChanges) -> dict[str, Any
     if doc is None:
         return validation_error("userId", "This account no longer exists.")
     ctx.loaders.user_by_id.clear(viewer.user_id).prime(viewer.user_id, doc)
+    ctx.changed("User", viewer.user_id, lists=True)  # the directory is ordered by name
     return doc

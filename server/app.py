@@ -46,6 +46,7 @@ from server.metrics_endpoint import metrics_route
 from server.observing import observing
 from server.rate_limit import RATE_LIMIT_HEADERS, cost_rate_limit
 from server.request_id import RequestIdMiddleware
+from server.response_cache import ResponseCache, response_cache_from, response_caching
 from server.security import cipher_from, kms_from, passwords_from
 from server.security_headers import SecurityHeadersMiddleware
 from server.seed import holds_demo_accounts
@@ -136,6 +137,7 @@ def create_app(
         cipher: FieldCipher | None = None
         housekeeping: asyncio.Task[None] | None = None
         budget: CostBudget | None = None
+        cache: ResponseCache | None = None
         try:
             db = client[settings.database_name]
             await ensure_indexes(db)
@@ -149,6 +151,7 @@ def create_app(
                     window_seconds=settings.rate_limit_window_seconds,
                     storage=storage_for(settings.redis_url),
                 )
+            cache = response_cache_from(settings)
             schema = build_schema(
                 mask_errors=settings.is_production,
                 max_tokens=settings.max_query_tokens,
@@ -164,7 +167,11 @@ def create_app(
                     max_cost=settings.max_query_cost,
                 ),
                 operation_timeout=settings.operation_timeout_seconds,
-                extra=[cost_rate_limit(budget)] if budget is not None else [],
+                # The rate limit first: a cached response is charged like any other.
+                extra=[
+                    *([cost_rate_limit(budget)] if budget is not None else []),
+                    *([response_caching(cache)] if cache is not None else []),
+                ],
                 observers=watch.observers,
             )
             graphql.app = LeetoGraphQL(
@@ -194,6 +201,8 @@ def create_app(
                 await cipher.close()
             if budget is not None:
                 await budget.close()
+            if cache is not None:
+                await cache.close()
             await client.close()
             log.info("stopped: database client closed")
             watch.shutdown()
@@ -256,7 +265,7 @@ def create_app(
                 "X-Request-ID",
                 *(name.title() for name in PREFLIGHT_HEADERS),
             ],
-            expose_headers=["X-Request-ID", *RATE_LIMIT_HEADERS],
+            expose_headers=["X-Request-ID", "X-Cache", "ETag", *RATE_LIMIT_HEADERS],
             max_age=600,
         ),
     )
