@@ -3,8 +3,8 @@
 What the response cache decided (`Context.cache_outcome`) becomes headers:
 `X-Cache: HIT|MISS` on any method; on GET, `Cache-Control` with the policy's
 max age (`public` only for anonymous requests), the ETag of the data, and
-`Vary: Authorization`. A GET that is not cacheable says `no-store`. POST
-responses are left to the client: HTTP caches do not reuse them.
+`Vary: Authorization`. A GET that is not cacheable says `no-store`, like every
+other API answer (server/security_headers.py): HTTP caches do not reuse POSTs.
 """
 
 from __future__ import annotations
