@@ -10,7 +10,9 @@ from tests.cache.conftest import served
 from tests.enrollment.enrollment_helpers import Academy
 
 COURSES = "query Courses { courses(first: 5) { edges { node { id title } } } }"
-SEATS = "query Seats { courses(first: 5) { edges { node { sessions { edges { node { seatsLeft } } } } } } }"
+SEATS = """
+query Seats { courses(first: 5) { edges { node { sessions { edges { node { seatsLeft } } } } } } }
+"""
 
 
 async def get(

@@ -16,11 +16,15 @@ from tests.enrollment.enrollment_helpers import ENROLL, Academy
 MISTAKE = "... on MutationError { code message }"
 COURSE_UPDATE = f"""
 mutation Rename($input: CourseUpdateInput!) {{
-  courseUpdate(input: $input) {{ __typename ... on CourseUpdatePayload {{ course {{ id }} }} {MISTAKE} }}
+  courseUpdate(input: $input) {{
+    __typename ... on CourseUpdatePayload {{ course {{ id }} }} {MISTAKE}
+  }}
 }}"""
 COURSE_CREATE = f"""
 mutation Create($input: CourseCreateInput!) {{
-  courseCreate(input: $input) {{ __typename ... on CourseCreatePayload {{ course {{ id }} }} {MISTAKE} }}
+  courseCreate(input: $input) {{
+    __typename ... on CourseCreatePayload {{ course {{ id }} }} {MISTAKE}
+  }}
 }}"""
 COURSE_PUBLISH = f"""
 mutation Publish($input: CoursePublishInput!) {{
@@ -50,7 +54,7 @@ def course_of(catalogue: dict[str, Any]) -> dict[str, Any]:
 
 
 async def cached_twice(client: httpx.AsyncClient) -> dict[str, Any]:
-    status, first = await data(client, CATALOGUE, {"first": 10})
+    _, first = await data(client, CATALOGUE, {"first": 10})
     status_again, again = await data(client, CATALOGUE, {"first": 10})
     assert (status_again, again) == ("HIT", first)
     return again
