@@ -7,7 +7,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 CONFORMANCE := clients/conformance
 
-.PHONY: install redis-server chromium graphiql-assets run seed reset serve test lint typecheck client apollo conformance pytest schema bench bench-attacks bench-edge clean
+.PHONY: install redis-server chromium graphiql-assets run seed reset serve test lint typecheck client apollo conformance pytest schema bench bench-attacks bench-edge bench-cache clean
 
 $(BIN)/leeto: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -117,6 +117,10 @@ bench-attacks: install
 
 bench-edge: install redis-server
 	$(BIN)/python -m bench.edge_overhead
+
+# The catalogue page on a response cache hit and miss, memory and Redis (bench/response_cache.py).
+bench-cache: install redis-server
+	$(BIN)/python -m bench.response_cache
 
 clean:
 	rm -rf $(VENV) .leeto .mypy_cache .ruff_cache .pytest_cache .hypothesis $(WEB)/node_modules $(WEB)/src/gql $(APOLLO)/node_modules

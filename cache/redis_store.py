@@ -57,11 +57,9 @@ class RedisStore:
         self._purge = self.redis.register_script(_PURGE)
 
     async def lookup(self, key: str) -> Lookup:
-        async with self.redis.pipeline(transaction=False) as pipe:
-            pipe.get(PREFIX + "e:" + key)
-            pipe.get(PREFIX + "clock")
-            body, clock = await pipe.execute()
-        return Lookup(body, int(clock or 0))
+        # One command, one round trip: the entry and the clock.
+        body, clock = await self.redis.mget(PREFIX + "e:" + key, PREFIX + "clock")
+        return Lookup(body if isinstance(body, bytes) else None, int(clock or 0))
 
     async def put(
         self, key: str, body: bytes, *, tags: Iterable[str], ttl: int, since: int
