@@ -41,7 +41,7 @@ async def test_errors_are_never_stored(academy: Academy, cached_settings: Settin
             assert response.headers["X-Cache"] == "MISS"
 
 
-async def test_mutations_and_introspection_bypass_the_cache(
+async def test_introspection_and_unhinted_root_fields_bypass_the_cache(
     academy: Academy, cached_settings: Settings
 ) -> None:
     async with served(cached_settings) as client:
