@@ -22,6 +22,7 @@ After every operation (any transport), the tags its writes named through
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -96,7 +97,8 @@ def response_key(
     for part in (version, query, operation or "", scope):
         digest.update(part.encode())
         digest.update(b"\0")
-    digest.update(orjson.dumps(variables or {}, option=orjson.OPT_SORT_KEYS))
+    # The standard library's encoder: any integer, and Infinity distinct from null.
+    digest.update(json.dumps(variables or {}, sort_keys=True, default=repr).encode())
     return digest.hexdigest()
 
 
