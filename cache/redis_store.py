@@ -9,11 +9,13 @@ several keys, so this needs one Redis server (or one hash slot), not a cluster.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
 
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
-from cache.store import PURGE_STAMP_SECONDS, Lookup
+from cache.store import PURGE_STAMP_SECONDS, Lookup, StoreUnavailable
 
 PREFIX = "leeto:rc:"
 
@@ -50,6 +52,14 @@ return clock
 """
 
 
+@asynccontextmanager
+async def _reaching_redis() -> AsyncIterator[None]:
+    try:
+        yield
+    except (RedisError, OSError) as exc:
+        raise StoreUnavailable(type(exc).__name__) from exc
+
+
 class RedisStore:
     def __init__(self, url: str) -> None:
         self.redis: Redis = Redis.from_url(url)
@@ -58,7 +68,8 @@ class RedisStore:
 
     async def lookup(self, key: str) -> Lookup:
         # One command, one round trip: the entry and the clock.
-        body, clock = await self.redis.mget(PREFIX + "e:" + key, PREFIX + "clock")
+        async with _reaching_redis():
+            body, clock = await self.redis.mget(PREFIX + "e:" + key, PREFIX + "clock")
         return Lookup(body if isinstance(body, bytes) else None, int(clock or 0))
 
     async def put(
@@ -70,7 +81,8 @@ class RedisStore:
             *(PREFIX + "t:" + tag for tag in tags),
             *(PREFIX + "p:" + tag for tag in tags),
         ]
-        stored = await self._store(keys=keys, args=[since, ttl, body, len(tags)])
+        async with _reaching_redis():
+            stored = await self._store(keys=keys, args=[since, ttl, body, len(tags)])
         return bool(stored)
 
     async def purge(self, tags: Iterable[str]) -> None:
@@ -80,7 +92,8 @@ class RedisStore:
             *(PREFIX + "t:" + tag for tag in tags),
             *(PREFIX + "p:" + tag for tag in tags),
         ]
-        await self._purge(keys=keys, args=[len(tags), PURGE_STAMP_SECONDS])
+        async with _reaching_redis():
+            await self._purge(keys=keys, args=[len(tags), PURGE_STAMP_SECONDS])
 
     async def close(self) -> None:
         await self.redis.aclose()

@@ -21,6 +21,10 @@ from typing import Protocol
 PURGE_STAMP_SECONDS = 3600
 
 
+class StoreUnavailable(Exception):
+    """The store could not be reached: the request is served without the cache."""
+
+
 @dataclass(frozen=True)
 class Lookup:
     body: bytes | None

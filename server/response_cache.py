@@ -31,13 +31,11 @@ from typing import Any
 
 import orjson
 from graphql import ExecutionResult
-from redis.exceptions import RedisError
 from strawberry.extensions import SchemaExtension
 
 from cache.hints import CacheScope
 from cache.policy import CacheOutcome, CachePolicy, Policies
-from cache.redis_store import RedisStore
-from cache.store import MemoryStore, ResponseStore
+from cache.store import MemoryStore, ResponseStore, StoreUnavailable
 from cache.tags import collecting
 from resolvers.context import Context
 from resolvers.errors import Unauthenticated
@@ -48,7 +46,7 @@ log = logging.getLogger("leeto.cache")
 HIT = "HIT"
 MISS = "MISS"
 # Storage trouble means serving uncached, never failing the request.
-_STORE_ERRORS = (RedisError, OSError)
+_STORE_ERRORS = (StoreUnavailable,)
 
 
 class ResponseCache:
@@ -82,11 +80,14 @@ class ResponseCache:
 def response_cache_from(settings: Settings) -> ResponseCache | None:
     if not settings.response_cache:
         return None
-    store: ResponseStore = (
-        RedisStore(settings.redis_url)
-        if settings.redis_url is not None
-        else MemoryStore(max_bytes=settings.response_cache_max_bytes)
-    )
+    store: ResponseStore
+    if settings.redis_url is not None:
+        # Imported only when used: redis-py brings OpenTelemetry along when installed.
+        from cache.redis_store import RedisStore
+
+        store = RedisStore(settings.redis_url)
+    else:
+        store = MemoryStore(max_bytes=settings.response_cache_max_bytes)
     return ResponseCache(store, default_max_age=settings.response_cache_max_age_seconds)
 
 
