@@ -120,6 +120,7 @@ async def sign_up(
     except EmailAlreadyRegistered:
         return email_taken()
     log.info("signed up: user %s", user["_id"])
+    ctx.changed("User", user["_id"], lists=True)
     return await sign_in_verified(ctx, user, now)
 
 
@@ -376,6 +377,7 @@ async def set_user_roles(
     if user is None:
         return validation_error("userId", "No user has this ID.")
     log.info("roles of user %s set to %s by user %s", target, ",".join(ordered), viewer.user_id)
+    ctx.changed("User", target, lists=True)
     return user
 
 

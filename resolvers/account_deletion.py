@@ -57,6 +57,7 @@ async def _erase(ctx: Context, user: dict[str, Any]) -> ObjectId:
     cancelled = await cancel_all_enrollments_of_user(ctx, user_id)
     ctx.loaders.forget_user(user_id)
     ctx.loaders.user_by_id.prime(user_id, erased)
+    ctx.changed("User", user_id, lists=True)  # its name, on its reviews and classes
     log.info(
         "account deleted: user %s, %d session(s) revoked, %d enrolment(s) cancelled",
         user_id,

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from cache.policy import CacheOutcome
+from cache.tags import entity_tag, type_tag
 from datastore.client import Database
 from datastore.encryption import FieldCipher
 from datastore.loaders import Loaders
@@ -38,6 +40,11 @@ class Context:
     response_headers: dict[str, str] = field(default_factory=dict)
     response_status: int | None = None
 
+    # The response cache's part: what this operation's writes changed (purged
+    # once it ends, see `changed`), and what the cache decided for its response.
+    changed_tags: set[str] = field(default_factory=set)
+    cache_outcome: CacheOutcome | None = None
+
     def for_operation(self) -> Context:
         """The state of one operation on a WebSocket connection.
 
@@ -54,7 +61,17 @@ class Context:
             operation_cost=None,
             response_headers={},
             response_status=None,
+            changed_tags=set(),
+            cache_outcome=None,
         )
+
+    def changed(self, type_name: str, *ids: object, lists: bool = False) -> None:
+        """Called after a write succeeded: these entities of the type changed, and with
+        `lists` (or no ids) also which objects of the type lists hold, or their order.
+        Cached responses showing them are purged when the operation ends."""
+        self.changed_tags.update(entity_tag(type_name, each) for each in ids)
+        if lists or not ids:
+            self.changed_tags.add(type_tag(type_name))
 
     def viewer(self) -> Viewer | None:
         """The signed-in user, or None; a bad token raises Unauthenticated."""

@@ -163,7 +163,9 @@ async def _instructor_ids(ctx: Context, given: list[str]) -> list[ObjectId] | Re
 
 
 def _remember(ctx: Context, doc: dict[str, Any], *, old_slug: str | None = None) -> None:
-    """The rest of this request reads the course as just written."""
+    """The rest of this request reads the course as just written; cached responses
+    showing it, or any list of courses (it may enter, leave or move), go."""
+    ctx.changed("Course", doc["_id"], lists=True)
     loaders = ctx.loaders
     loaders.course_by_id.clear(doc["_id"]).prime(doc["_id"], doc)
     if old_slug is not None:

@@ -2,8 +2,10 @@
 
 Seats freed, students promoted from a waitlist, a session cancelled: every
 write path of enrolment calls `enrollments_changed` once its write succeeded.
-Notifications (e-mails, live subscriptions, cache invalidation) attach here;
-it records the change in the log, by ids only, and publishes the live events.
+Notifications (e-mails, live subscriptions) attach here; it records the
+change in the log, by ids only, publishes the live events, and names the
+session as changed, so cached responses showing its seats or anyone's
+enrolments are purged.
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ async def enrollments_changed(
     """`enrollments` changed for `reason`; `promoted` were seated from the waitlist
     by this write's settling (each promotion is reported by the one writer whose
     seat claim won); `seating` is the session's as the settling last read it."""
+    ctx.changed("Session", session_id)
+    ctx.changed("Enrollment")
     log.info(
         "enrolments of session %s changed (%s), request %s", session_id, reason, ctx.request_id
     )

@@ -110,4 +110,5 @@ async def update_profile(ctx: Context, changes: ProfileChanges) -> dict[str, Any
         return validation_error("userId", "This account no longer exists.")
     ctx.loaders.forget_user(viewer.user_id)
     ctx.loaders.user_by_id.prime(viewer.user_id, doc)
+    ctx.changed("User", viewer.user_id, lists=True)  # the directory is ordered by name
     return doc

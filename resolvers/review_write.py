@@ -117,6 +117,9 @@ async def _after_write(
 ) -> ReviewWritten:
     refreshed = await refresh_course_rating(ctx.db, course_id)
     course = refreshed.course
+    # The course's rating moved (and the catalogue's order by rating with it).
+    ctx.changed("Review", review_id, lists=True)
+    ctx.changed("Course", course_id, lists=True)
     # Loaders may hold the course and its review pages from before the write.
     loaders = ctx.loaders
     loaders.course_by_id.clear(course_id)

@@ -107,6 +107,9 @@ async def schedule(
     doc.update({"_id": ObjectId(), "courseId": course_id, "createdAt": now, "updatedAt": now})
     await ctx.db[names.SESSIONS].insert_one(doc)
     ctx.loaders.session_by_id.prime(doc["_id"], doc)
+    # Its course's sessions, and the catalogue's session filters, include it now.
+    ctx.changed("Session", doc["_id"], lists=True)
+    ctx.changed("Course", course_id, lists=True)
     log.info("session %s scheduled for course %s", doc["_id"], course_id)
     return doc
 
@@ -170,6 +173,8 @@ async def update(
     ctx.loaders.seat_claims_by_session.clear(session["_id"])
     ctx.loaders.seats_taken_by_session.clear(session["_id"])
     ctx.loaders.enrollments_by_session.clear(session["_id"])
+    ctx.changed("Session", session["_id"], lists=True)
+    ctx.changed("Course", session["courseId"], lists=True)
     await enrollments_changed(ctx, session["_id"], reason="SESSION_UPDATED", promoted=seated)
     return stored
 
@@ -193,6 +198,8 @@ async def cancel(ctx: Context, *, session_gid: str) -> dict[str, Any] | Refusal:
     ctx.loaders.seating_by_session.clear(session["_id"])
     ctx.loaders.seats_taken_by_session.clear(session["_id"])
     log.info("session %s cancelled with %d enrolments", session["_id"], len(cancelled))
+    ctx.changed("Session", session["_id"], lists=True)
+    ctx.changed("Course", session["courseId"], lists=True)
     await enrollments_changed(
         ctx, session["_id"], reason="SESSION_CANCELLED", enrollments=cancelled
     )

@@ -6,6 +6,7 @@ from typing import Any, Self
 
 import strawberry
 
+from cache.tags import record_entity
 from resolvers.global_ids import to_global_id
 from schema.node import Node
 
@@ -19,6 +20,7 @@ class Campus(Node):
 
     @classmethod
     def from_doc(cls, doc: dict[str, Any]) -> Self:
+        record_entity("Campus", doc["_id"])  # the response cache purges by it
         return cls(
             id=strawberry.ID(to_global_id("Campus", doc["_id"])),
             name=doc["name"],

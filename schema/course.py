@@ -8,6 +8,7 @@ from typing import Annotated, Any, Self
 import strawberry
 from strawberry.types import Info
 
+from cache.tags import record_entity
 from resolvers import course as resolve
 from resolvers.context import Context
 from resolvers.global_ids import to_global_id
@@ -49,6 +50,7 @@ class Course(Node):
     @classmethod
     def from_doc(cls, doc: dict[str, Any]) -> Self:
         count = int(doc.get("ratingCount", 0))
+        record_entity("Course", doc["_id"])  # the response cache purges by it
         return cls(
             doc=doc,
             id=strawberry.ID(to_global_id("Course", doc["_id"])),

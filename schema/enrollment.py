@@ -10,6 +10,7 @@ import strawberry
 from bson import ObjectId
 from strawberry.types import Info
 
+from cache.tags import record_entity
 from datastore.pages import Page
 from resolvers import enrollment as resolve
 from resolvers.context import Context
@@ -50,6 +51,7 @@ class Enrollment(Node):
     @classmethod
     def from_view(cls, view: EnrollmentView) -> Self:
         doc = view.doc
+        record_entity("Enrollment", doc["_id"])  # the response cache purges by it
         return cls(
             doc=doc,
             id=strawberry.ID(to_global_id("Enrollment", doc["_id"])),

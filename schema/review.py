@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Self
 import strawberry
 from strawberry.types import Info
 
+from cache.tags import record_entity
 from resolvers import review as resolve
 from resolvers.context import Context
 from resolvers.global_ids import to_global_id
@@ -30,6 +31,7 @@ class Review(Node):
 
     @classmethod
     def from_doc(cls, doc: dict[str, Any]) -> Self:
+        record_entity("Review", doc["_id"])  # the response cache purges by it
         return cls(
             doc=doc,
             id=strawberry.ID(to_global_id("Review", doc["_id"])),

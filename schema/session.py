@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Self
 import strawberry
 from strawberry.types import Info
 
+from cache.tags import record_entity
 from resolvers import session as resolve
 from resolvers.context import Context
 from resolvers.global_ids import to_global_id
@@ -33,6 +34,7 @@ class Session(Node):
 
     @classmethod
     def from_doc(cls, doc: dict[str, Any]) -> Self:
+        record_entity("Session", doc["_id"])  # the response cache purges by it
         return cls(
             doc=doc,
             id=strawberry.ID(to_global_id("Session", doc["_id"])),

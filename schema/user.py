@@ -9,6 +9,7 @@ import strawberry
 from bson import ObjectId
 from strawberry.types import Info
 
+from cache.tags import record_entity
 from resolvers import course_edits as resolve_course_edits
 from resolvers import enrollment as resolve_enrollment
 from resolvers import profile as resolve_profile
@@ -50,6 +51,7 @@ class User(Node):
     @classmethod
     def from_doc(cls, doc: dict[str, Any], *, authenticated: bool = False) -> Self:
         """`authenticated`: the credentials of this very mutation proved to be this user."""
+        record_entity("User", doc["_id"])  # the response cache purges by it
         return cls(
             doc=doc,
             authenticated_as=doc["_id"] if authenticated else None,

@@ -48,6 +48,7 @@ from server.metrics_endpoint import metrics_route
 from server.observing import observing
 from server.rate_limit import RATE_LIMIT_HEADERS, cost_rate_limit
 from server.request_id import RequestIdMiddleware
+from server.response_cache import ResponseCache, response_cache_from, response_caching
 from server.security import cipher_from, kms_from, passwords_from
 from server.security_headers import SecurityHeadersMiddleware
 from server.seed import holds_demo_accounts
@@ -150,6 +151,7 @@ def create_app(
         budget: CostBudget | None = None
         events = broker_for(settings)
         _app.state.events = events
+        cache: ResponseCache | None = None
         try:
             db = client[settings.database_name]
             await ensure_indexes(db)
@@ -163,6 +165,7 @@ def create_app(
                     window_seconds=settings.rate_limit_window_seconds,
                     storage=storage_for(settings.redis_url),
                 )
+            cache = response_cache_from(settings)
             schema = build_schema(
                 mask_errors=settings.is_production,
                 max_tokens=settings.max_query_tokens,
@@ -179,7 +182,11 @@ def create_app(
                 ),
                 operation_timeout=settings.operation_timeout_seconds,
                 fast_execution=settings.fast_execution,
-                extra=[cost_rate_limit(budget)] if budget is not None else [],
+                # The rate limit first: a cached response is charged like any other.
+                extra=[
+                    *([cost_rate_limit(budget)] if budget is not None else []),
+                    *([response_caching(cache)] if cache is not None else []),
+                ],
                 observers=watch.observers,
             )
             graphql.app = LeetoGraphQL(
@@ -212,6 +219,8 @@ def create_app(
             if budget is not None:
                 await budget.close()
             await events.close()
+            if cache is not None:
+                await cache.close()
             await client.close()
             log.info("stopped: database client closed")
             watch.shutdown()
@@ -274,7 +283,7 @@ def create_app(
                 "X-Request-ID",
                 *(name.title() for name in PREFLIGHT_HEADERS),
             ],
-            expose_headers=["X-Request-ID", *RATE_LIMIT_HEADERS],
+            expose_headers=["X-Request-ID", "X-Cache", "ETag", *RATE_LIMIT_HEADERS],
             max_age=600,
         ),
     )

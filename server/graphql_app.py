@@ -32,6 +32,7 @@ from resolvers.viewer import Credentials, authorization_from_params, token_refus
 from server import csrf, graphiql_page
 from server.context import build_context
 from server.draining import Drain
+from server.http_caching import with_http_caching
 from server.response_media import (
     GRAPHQL_RESPONSE_JSON,
     JSON,
@@ -139,6 +140,7 @@ class LeetoGraphQL(GraphQL[Context, None]):
             response.headers.update(context.response_headers)
             if context.response_status is not None:
                 response.status_code = context.response_status
+        response = with_http_caching(request, response, context.cache_outcome)
         await _in_media_type(response, media_type)(scope, receive, send)
 
     def encode_json(self, data: object) -> str:

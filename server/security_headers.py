@@ -1,7 +1,8 @@
 """Response headers every API answer carries, after OWASP's REST and GraphQL sheets.
 
 GraphQL responses can hold tokens and personal data, so no cache may keep them
-(RFC 6749 5.1 asks the same of token responses); `nosniff` stops browsers from
+(RFC 6749 5.1 asks the same of token responses) unless the response says
+otherwise (cacheable GET queries, server/http_caching.py); `nosniff` stops browsers from
 guessing a JSON body is something else. No page may frame ours (clickjacking):
 `X-Frame-Options` for old browsers, CSP `frame-ancestors` for the rest. A JSON
 answer needs nothing a CSP could allow, so it gets `default-src 'none'`; the

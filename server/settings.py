@@ -137,6 +137,13 @@ class Settings(BaseSettings):
     # queues at most this many undelivered events; a fuller one is ended.
     subscription_queue_size: int = Field(default=100, ge=1, le=10_000)
 
+    # Response cache: whole responses of cacheable queries (see README "Response
+    # cache"), in process memory up to `response_cache_max_bytes` (least recently
+    # used go first), or in Redis when `redis_url` is set, shared by every process.
+    response_cache: bool = True
+    response_cache_max_bytes: int = Field(default=64 * 1024 * 1024, ge=1024)
+    response_cache_max_age_seconds: int = Field(default=60, ge=1, le=86400)
+
     # Persisted operations: automatic persisted queries (Apollo's protocol, stored
     # in MongoDB with an in-memory LRU of this many documents in front), or, with a
     # trusted documents manifest, only the manifest's operations.

@@ -94,6 +94,8 @@ def make_settings(mongo_uri: str, data_dir: Path) -> Callable[..., Settings]:
             **cheap,
             # Off unless a test turns them on: they add `extensions.cost` to bodies.
             "rate_limit_points": 0,
+            # Off unless a test turns it on: tests write behind the API's back.
+            "response_cache": False,
             **overrides,
         }
         return Settings(**values)

@@ -27,7 +27,8 @@ def serve_env(mongodb_uri: str, data_dir: Path, **extra: str) -> dict[str, str]:
         LEETO_DATA_DIR=str(data_dir),
         LEETO_ARGON2_MEMORY_KIB="8192",
         LEETO_ARGON2_TIME_COST="1",
-        **extra,
+        # Off unless a test turns it on: tests write behind the API's back.
+        **{"LEETO_RESPONSE_CACHE": "false", **extra},
     )
 
 
