@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
+
+from bson import ObjectId
 
 from datastore.client import Database
 from datastore.encryption import FieldCipher
@@ -11,6 +13,12 @@ from datastore.loaders import Loaders
 from resolvers.account_services import AccountServices
 from resolvers.errors import Unauthenticated
 from resolvers.viewer import Credentials, Viewer
+
+
+class JobQueue(Protocol):
+    """Background work a write asks for (jobs.queue.Jobs)."""
+
+    async def enrollments_changed(self, session_id: ObjectId) -> None: ...
 
 
 @dataclass
@@ -26,6 +34,7 @@ class Context:
     # Process-wide handles, shared by every request.
     cipher: FieldCipher | None = None
     accounts: AccountServices | None = None
+    jobs: JobQueue | None = None
     # Set by Strawberry from a WebSocket's connection_init payload.
     connection_params: dict[str, Any] | None = None
 

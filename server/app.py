@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import gc
 import logging
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -21,7 +20,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.websockets import WebSocketClose
 
-from datastore.client import Client, Database, open_client, server_info
+from datastore.client import Client, Database, open_client
 from datastore.encryption import FieldCipher
 from datastore.indexes import ensure_indexes
 from observability.tracing import Tracing
@@ -37,11 +36,11 @@ from schema.build import build_schema
 from schema.document_limits import DocumentLimits
 from server import graphiql_page
 from server.auth_setup import account_services_from
+from server.background import Background
 from server.body_limit import BodyLimitMiddleware
 from server.csrf import PREFLIGHT_HEADERS
 from server.draining import Drain
 from server.graphql_app import LeetoGraphQL
-from server.housekeeping import prune_expired_forever
 from server.metrics_endpoint import metrics_route
 from server.observing import observing
 from server.rate_limit import RATE_LIMIT_HEADERS, cost_rate_limit
@@ -134,15 +133,15 @@ def create_app(
         client = open_client(settings.database_uri(), event_listeners=watch.listeners)
         state["client"] = client
         cipher: FieldCipher | None = None
-        housekeeping: asyncio.Task[None] | None = None
+        background: Background | None = None
         budget: CostBudget | None = None
         try:
             db = client[settings.database_name]
             await ensure_indexes(db)
             cipher = cipher_from(settings, client, master_key)
             await cipher.ensure_ready()
-            if not (await server_info(db)).supports_ttl_and_partial_indexes:
-                housekeeping = asyncio.create_task(prune_expired_forever(db))
+            # Jobs, and the schedule that now runs the cleanup (once, not per process).
+            background = await Background.start(settings, db, cipher)
             if settings.rate_limit_points > 0:
                 budget = CostBudget(
                     points=settings.rate_limit_points,
@@ -177,6 +176,7 @@ def create_app(
                 metrics=watch.metrics,
                 drain=drain,
                 init_timeout=timedelta(seconds=settings.ws_init_timeout_seconds),
+                jobs=background.jobs,
             )
             if announce is not None:
                 announce(not settings.is_production and await holds_demo_accounts(db, cipher))
@@ -186,10 +186,8 @@ def create_app(
             yield
         finally:
             graphql.app = None
-            if housekeeping is not None:
-                housekeeping.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await housekeeping
+            if background is not None:
+                await background.close()
             if cipher is not None:
                 await cipher.close()
             if budget is not None:

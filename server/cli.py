@@ -1,4 +1,4 @@
-"""`leeto`: serve, seed, run the embedded engine, export the schema, manage keys and users."""
+"""`leeto`: serve, work (background jobs), seed, run the embedded engine, manage keys and users."""
 
 from __future__ import annotations
 
@@ -75,6 +75,20 @@ def cmd_serve(args: argparse.Namespace) -> None:
             timeout_graceful_shutdown=settings.shutdown_grace_seconds,
         )
         DrainingServer(config, drain=drain, drain_seconds=settings.shutdown_drain_seconds).run()
+
+
+def cmd_worker(_args: argparse.Namespace) -> None:
+    from server.engine import database_available
+    from server.logs import configure_logging
+    from server.worker_cli import WorkerNotNeeded, run_worker
+
+    settings = _settings()
+    configure_logging(settings.log_level, settings.effective_log_format.value)
+    try:
+        with database_available(settings):
+            asyncio.run(run_worker(settings))
+    except WorkerNotNeeded as exc:
+        raise CommandError(str(exc)) from None
 
 
 def cmd_seed(args: argparse.Namespace) -> None:
@@ -161,6 +175,14 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", help="listen address (default LEETO_HOST, 127.0.0.1)")
     serve.add_argument("--port", type=int, help="listen port (default LEETO_PORT, 8000)")
     serve.set_defaults(run=cmd_serve)
+
+    worker = sub.add_parser(
+        "worker",
+        help="run background jobs (e-mails, reminders, cleanup) from Redis",
+        description="Runs the jobs LEETO_REDIS_URL queues, and the periodic ones. Without "
+        "Redis, `leeto serve` runs them in its own process.",
+    )
+    worker.set_defaults(run=cmd_worker)
 
     seed = sub.add_parser(
         "seed",

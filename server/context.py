@@ -10,7 +10,7 @@ from datastore.client import Database
 from datastore.encryption import FieldCipher
 from datastore.loaders import Loaders
 from resolvers.account_services import AccountServices
-from resolvers.context import Context
+from resolvers.context import Context, JobQueue
 from resolvers.viewer import Credentials
 from server.request_id import request_id_of
 
@@ -33,6 +33,7 @@ def build_context(
     *,
     cipher: FieldCipher | None = None,
     accounts: AccountServices | None = None,
+    jobs: JobQueue | None = None,
 ) -> Context:
     tokens = accounts.access_tokens if accounts is not None else None
     return Context(
@@ -43,4 +44,5 @@ def build_context(
         client_address=client_address(request),
         cipher=cipher,
         accounts=accounts,
+        jobs=jobs,
     )

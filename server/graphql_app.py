@@ -24,7 +24,7 @@ from observability.metrics import Metrics
 from persisted.documents import DocumentPolicy, FreeFormOnly
 from persisted.protocol import PersistedQueryError, fold_document_id
 from resolvers.account_services import AccountServices
-from resolvers.context import Context
+from resolvers.context import Context, JobQueue
 from resolvers.errors import Unauthenticated
 from resolvers.viewer import Credentials, authorization_from_params, token_refusal
 from server import csrf, graphiql_page
@@ -87,6 +87,7 @@ class LeetoGraphQL(GraphQL[Context, None]):
         metrics: Metrics | None = None,
         drain: Drain | None = None,
         init_timeout: timedelta = DEFAULT_INIT_TIMEOUT,
+        jobs: JobQueue | None = None,
     ) -> None:
         super().__init__(
             schema,
@@ -97,6 +98,7 @@ class LeetoGraphQL(GraphQL[Context, None]):
         self.database = database
         self.cipher = cipher
         self.accounts = accounts
+        self.jobs = jobs
         self.documents: DocumentPolicy = documents or FreeFormOnly()
         self.metrics = metrics or Metrics()
         self.drain = drain or Drain()
@@ -219,7 +221,9 @@ class LeetoGraphQL(GraphQL[Context, None]):
         return websocket
 
     def context_for(self, request: Request | WebSocket) -> Context:
-        return build_context(self.database, request, cipher=self.cipher, accounts=self.accounts)
+        return build_context(
+            self.database, request, cipher=self.cipher, accounts=self.accounts, jobs=self.jobs
+        )
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
