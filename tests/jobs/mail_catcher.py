@@ -14,10 +14,10 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 
+from server.devdb import free_port
+
 # aiosmtpd logs each SMTP command, addresses included: not in our logs.
 logging.getLogger("mail.log").setLevel(logging.WARNING)
-
-from server.devdb import free_port
 
 
 @dataclass
