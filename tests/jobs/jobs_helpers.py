@@ -6,14 +6,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import httpx
 from bson import ObjectId
 from pymongo.database import Database
-from starlette.testclient import TestClient
 
 from resolvers.global_ids import from_global_id, to_global_id
-from tests.accounts.accounts_helpers import sign_up, unique_email
+from tests.accounts.accounts_helpers import PASSWORD, SIGN_UP, unique_email
 from tests.enrollment.enrollment_helpers import CANCEL, ENROLL, insert_course
-from tests.graphql_client import gql
+from tests.graphql_client import remember_tokens
 
 SESSION_CANCEL = """
 mutation Cancel($input: SessionCancelInput!) {
@@ -40,11 +40,37 @@ class Person:
     user_id: ObjectId
 
 
-def people(client: TestClient, count: int, prefix: str = "student") -> list[Person]:
+def gql(
+    client: httpx.Client,
+    query: str,
+    variables: dict[str, Any] | None = None,
+    *,
+    token: str | None = None,
+) -> dict[str, Any]:
+    """One operation, into the app in process (TestClient) or a served process."""
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    response = client.post(
+        "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
+    )
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    remember_tokens(body)
+    return body
+
+
+def people(client: httpx.Client, count: int, prefix: str = "student") -> list[Person]:
     found = []
     for _ in range(count):
         email = unique_email(prefix)
-        payload = sign_up(client, email, display_name="Student")
+        variables = {
+            "input": {
+                "email": email,
+                "password": PASSWORD,
+                "displayName": "Student",
+                "city": "Durban",
+            }
+        }
+        payload = gql(client, SIGN_UP, variables)["data"]["userSignUp"]
         assert payload["__typename"] == "AuthPayload", payload
         found.append(
             Person(email, payload["accessToken"], from_global_id(payload["user"]["id"]).id)
@@ -52,7 +78,7 @@ def people(client: TestClient, count: int, prefix: str = "student") -> list[Pers
     return found
 
 
-def make_admin(client: TestClient, raw: Raw) -> Person:
+def make_admin(client: httpx.Client, raw: Raw) -> Person:
     admin = people(client, 1, "admin")[0]
     raw.users.update_one({"_id": admin.user_id}, {"$set": {"roles": ["ADMIN"]}})
     return admin
@@ -79,7 +105,7 @@ def new_session(raw: Raw, admin: Person, *, capacity: int, starts_in: timedelta)
     return session_id
 
 
-def enroll(client: TestClient, person: Person, session_id: ObjectId) -> dict[str, Any]:
+def enroll(client: httpx.Client, person: Person, session_id: ObjectId) -> dict[str, Any]:
     body = gql(
         client,
         ENROLL,
@@ -91,12 +117,12 @@ def enroll(client: TestClient, person: Person, session_id: ObjectId) -> dict[str
     return result
 
 
-def cancel(client: TestClient, person: Person, enrollment_gid: str) -> None:
+def cancel(client: httpx.Client, person: Person, enrollment_gid: str) -> None:
     body = gql(client, CANCEL, {"input": {"enrollmentId": enrollment_gid}}, token=person.token)
     assert body["data"]["enrollmentCancel"]["__typename"] == "EnrollmentPayload", body
 
 
-def cancel_session(client: TestClient, admin: Person, session_id: ObjectId) -> None:
+def cancel_session(client: httpx.Client, admin: Person, session_id: ObjectId) -> None:
     gid = to_global_id("Session", session_id)
     body = gql(client, SESSION_CANCEL, {"input": {"sessionId": gid}}, token=admin.token)
     assert body["data"]["sessionCancel"]["__typename"] == "SessionPayload", body

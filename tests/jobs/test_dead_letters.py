@@ -15,8 +15,7 @@ from starlette.testclient import TestClient
 
 from server.app import create_app
 from server.settings import Settings
-from tests.graphql_client import gql
-from tests.jobs.jobs_helpers import JOB_FAILURES, Raw, enroll, make_admin, new_session, people
+from tests.jobs.jobs_helpers import JOB_FAILURES, Raw, enroll, gql, make_admin, new_session, people
 from tests.jobs.mail_catcher import MailCatcher
 
 
