@@ -56,6 +56,9 @@ UNKNOWN_OUTCOME: Final = "sender stopped mid-send: delivery unknown"
 # Period claims are kept this long (they only need to outlive their period).
 RUNS_KEPT: Final = timedelta(days=2)
 STOP_GRACE_SECONDS: Final = 5.0
+# Writes to one session within this time share one `notify_session` job: a
+# burst of enrolments (a popular session opening) costs a few scans, not one each.
+NOTIFY_COALESCE_SECONDS: Final = 0.2
 
 
 class _NoTracebacks(logging.Filter):
@@ -189,6 +192,8 @@ class Jobs:
         self.broker = _broker(config)
         self.broker.add_middlewares(RetryWithBackoff(db, config))
         self._register()
+        self._due: set[ObjectId] = set()
+        self._waiting: set[asyncio.Task[None]] = set()
 
     @property
     def periodic(self) -> list[Periodic]:
@@ -203,6 +208,9 @@ class Jobs:
         log.info("jobs: %s; mail to %s", self.describe(), self.mailer.describe())
 
     async def stop(self) -> None:
+        for waiting in list(self._waiting):
+            waiting.cancel()  # not enqueued: the sweep finds their notices
+        await asyncio.gather(*self._waiting, return_exceptions=True)
         if isinstance(self.broker, InMemoryBroker):
             await _finish_or_cancel(self.broker)
         await self.broker.shutdown()
@@ -218,8 +226,19 @@ class Jobs:
         await kicker.kicker().with_labels(attempt=attempt).kiq(*args)
 
     async def enrollments_changed(self, session_id: ObjectId) -> None:
-        """After an enrolment write: look for notices in this session now. If this
-        is lost (the process dies, Redis is down), the sweep finds them later."""
+        """After an enrolment write: look for notices in this session shortly.
+        If this is lost (the process dies, Redis is down), the sweep finds them."""
+        if session_id in self._due:
+            return  # a job not yet enqueued will read this write too
+        self._due.add(session_id)
+        waiting = asyncio.create_task(self._notify_soon(session_id))
+        self._waiting.add(waiting)
+        waiting.add_done_callback(self._waiting.discard)
+
+    async def _notify_soon(self, session_id: ObjectId) -> None:
+        await asyncio.sleep(NOTIFY_COALESCE_SECONDS)
+        # Released before enqueuing: a write from now on asks for another job.
+        self._due.discard(session_id)
         try:
             await self.kick(NOTIFY_SESSION, str(session_id))
         except Exception as exc:  # the write succeeded; the sweep will catch up
