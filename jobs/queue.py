@@ -58,7 +58,7 @@ RUNS_KEPT: Final = timedelta(days=2)
 STOP_GRACE_SECONDS: Final = 5.0
 # Writes to one session within this time share one `notify_session` job: a
 # burst of enrolments (a popular session opening) costs a few scans, not one each.
-NOTIFY_COALESCE_SECONDS: Final = 0.2
+NOTIFY_COALESCE_SECONDS: Final = 0.5
 
 
 class _NoTracebacks(logging.Filter):
@@ -193,6 +193,9 @@ class Jobs:
         self.broker.add_middlewares(RetryWithBackoff(db, config))
         self._register()
         self._due: set[ObjectId] = set()
+        # Notices this process enqueued, and when: while their `deliver` job is
+        # queued, later scans of the same session do not enqueue it again.
+        self._enqueued: dict[str, float] = {}
         self._waiting: set[asyncio.Task[None]] = set()
 
     @property
@@ -248,10 +251,15 @@ class Jobs:
 
     async def _enqueue_unsent(self, notices: list[Notice]) -> int:
         """Enqueue each notice no attempt was ever made for."""
-        tried = await histories(self.db, [n.key for n in notices])
-        fresh = {n.key: n for n in notices if n.key not in tried}
+        now = time.monotonic()
+        recent = now - self.config.redeliver_seconds
+        self._enqueued = {key: at for key, at in self._enqueued.items() if at > recent}
+        candidates = [n for n in notices if n.key not in self._enqueued]
+        tried = await histories(self.db, [n.key for n in candidates])
+        fresh = {n.key: n for n in candidates if n.key not in tried}
         for notice in fresh.values():
             await self.kick(DELIVER, *notice.args())
+            self._enqueued[notice.key] = now
         return len(fresh)
 
     def _register(self) -> None:
