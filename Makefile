@@ -7,7 +7,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 CONFORMANCE := clients/conformance
 
-.PHONY: install redis-server chromium graphiql-assets run seed reset serve test lint typecheck client apollo conformance pytest schema bench bench-attacks bench-edge clean
+.PHONY: install redis-server chromium graphiql-assets run seed reset serve test lint typecheck client apollo conformance pytest schema bench bench-attacks bench-edge bench-jobs clean
 
 $(BIN)/leeto: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -117,6 +117,10 @@ bench-attacks: install
 
 bench-edge: install redis-server
 	$(BIN)/python -m bench.edge_overhead
+
+# Background jobs: the API's CPU per enrolment and the delay until its e-mail arrives.
+bench-jobs: install redis-server
+	$(BIN)/python -m bench.job_delivery
 
 clean:
 	rm -rf $(VENV) .leeto .mypy_cache .ruff_cache .pytest_cache .hypothesis $(WEB)/node_modules $(WEB)/src/gql $(APOLLO)/node_modules
