@@ -19,7 +19,6 @@ from typing import Any, Final
 from bson import ObjectId
 from taskiq import AsyncBroker, InMemoryBroker, TaskiqMessage, TaskiqMiddleware, TaskiqResult
 from taskiq.kicker import AsyncKicker
-from taskiq_redis import RedisStreamBroker
 
 from datastore.client import Database
 from datastore.encryption import FieldCipher
@@ -164,6 +163,10 @@ async def _finish_or_cancel(broker: InMemoryBroker) -> None:
 def _broker(config: JobsConfig) -> AsyncBroker:
     if config.redis_url is None:
         return InMemoryBroker()
+    # Imported only when used: redis-py loads OpenTelemetry, which stays out of a
+    # process that does not trace (tests/server/test_tracing.py).
+    from taskiq_redis import RedisStreamBroker
+
     return RedisStreamBroker(
         config.redis_url,
         queue_name=QUEUE_NAME,
@@ -207,7 +210,10 @@ class Jobs:
         ]
 
     async def start(self) -> None:
-        await self.broker.startup()
+        try:
+            await self.broker.startup()
+        except Exception as exc:  # Redis down: serve anyway; the sweep catches up
+            log.warning("job queue unavailable at start: %s", type(exc).__name__)
         log.info("jobs: %s; mail to %s", self.describe(), self.mailer.describe())
 
     async def stop(self) -> None:

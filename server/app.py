@@ -141,7 +141,7 @@ def create_app(
             cipher = cipher_from(settings, client, master_key)
             await cipher.ensure_ready()
             # Jobs, and the schedule that now runs the cleanup (once, not per process).
-            background = await Background.start(settings, db, cipher)
+            background = await Background.start(settings, master_key)
             if settings.rate_limit_points > 0:
                 budget = CostBudget(
                     points=settings.rate_limit_points,

@@ -6,12 +6,14 @@ import asyncio
 import contextlib
 from dataclasses import dataclass
 
-from datastore.client import Database
+from datastore.client import Client, open_client
 from datastore.encryption import FieldCipher
+from datastore.encryption_keys import KmsSettings
 from jobs.config import JobsConfig
 from jobs.queue import Jobs
 from jobs.schedule import run_schedule
 from jobs.store import ensure_job_indexes
+from server.security import cipher_from
 from server.settings import Settings
 
 
@@ -34,20 +36,31 @@ def jobs_config(settings: Settings) -> JobsConfig:
 @dataclass
 class Background:
     """The jobs of one server process: enqueued only (Redis, `leeto worker` runs
-    them), or run here with the schedule (no Redis: development, `make run`)."""
+    them), or run here with the schedule (no Redis: development, `make run`).
+
+    They have a database client of their own, as a worker process would: a
+    burst of jobs never waits behind requests for connections, and what a
+    request costs in commands stays the request's.
+    """
 
     jobs: Jobs
+    client: Client
+    cipher: FieldCipher
     schedule: asyncio.Task[None] | None
 
     @classmethod
-    async def start(cls, settings: Settings, db: Database, cipher: FieldCipher) -> Background:
+    async def start(cls, settings: Settings, master_key: KmsSettings) -> Background:
+        client = open_client(settings.database_uri())
+        cipher = cipher_from(settings, client, master_key)
+        db = client[settings.database_name]
+        await cipher.ensure_ready()
         await ensure_job_indexes(db)
         jobs = Jobs(jobs_config(settings), db, cipher)
         await jobs.start()
         schedule = None
         if jobs.config.in_process:
             schedule = asyncio.create_task(run_schedule(db, jobs.kick, jobs.periodic))
-        return cls(jobs, schedule)
+        return cls(jobs, client, cipher, schedule)
 
     async def close(self) -> None:
         if self.schedule is not None:
@@ -55,3 +68,5 @@ class Background:
             with contextlib.suppress(asyncio.CancelledError):
                 await self.schedule
         await self.jobs.stop()
+        await self.cipher.close()
+        await self.client.close()
