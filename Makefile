@@ -7,7 +7,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 CONFORMANCE := clients/conformance
 
-.PHONY: install redis-server chromium graphiql-assets run seed reset serve test lint typecheck client apollo conformance pytest schema bench bench-round-trips bench-attacks bench-edge bench-login-burst bench-executor bench-live bench-cache clean
+.PHONY: install redis-server chromium graphiql-assets run seed reset serve test lint typecheck client apollo conformance pytest schema bench bench-round-trips bench-attacks bench-edge bench-login-burst bench-executor bench-live bench-cache bench-jobs clean
 
 $(BIN)/leeto: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -141,6 +141,10 @@ bench-live: install redis-server
 # The catalogue page on a response cache hit and miss, memory and Redis (bench/response_cache.py).
 bench-cache: install redis-server
 	$(BIN)/python -m bench.response_cache
+
+# Background jobs: the API's CPU per enrolment and the delay until its e-mail arrives.
+bench-jobs: install redis-server
+	$(BIN)/python -m bench.job_delivery
 
 clean:
 	rm -rf $(VENV) .leeto .mypy_cache .ruff_cache .pytest_cache .hypothesis $(WEB)/node_modules $(WEB)/src/gql $(APOLLO)/node_modules

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Protocol
+
+from bson import ObjectId
 
 from cache.policy import CacheOutcome
 from cache.tags import entity_tag, type_tag
@@ -14,6 +16,12 @@ from live.broker import Broker
 from resolvers.account_services import AccountServices
 from resolvers.errors import Unauthenticated
 from resolvers.viewer import Credentials, Viewer
+
+
+class JobQueue(Protocol):
+    """Background work a write asks for (jobs.queue.Jobs)."""
+
+    async def enrollments_changed(self, session_id: ObjectId) -> None: ...
 
 
 @dataclass
@@ -30,6 +38,7 @@ class Context:
     cipher: FieldCipher | None = None
     accounts: AccountServices | None = None
     events: Broker | None = None
+    jobs: JobQueue | None = None
     # Set by Strawberry from a WebSocket's connection_init payload.
     connection_params: dict[str, Any] | None = None
 

@@ -3,9 +3,9 @@
 Seats freed, students promoted from a waitlist, a session cancelled: every
 write path of enrolment calls `enrollments_changed` once its write succeeded.
 Notifications (e-mails, live subscriptions) attach here; it records the
-change in the log, by ids only, publishes the live events, and names the
-session as changed, so cached responses showing its seats or anyone's
-enrolments are purged.
+change in the log, by ids only, publishes the live events, tells the job queue
+to look for e-mails due, and names the session as changed, so cached responses
+showing its seats or anyone's enrolments are purged.
 """
 
 from __future__ import annotations
@@ -47,3 +47,5 @@ async def enrollments_changed(
         promoted=promoted,
         seating=seating,
     )
+    if ctx.jobs is not None:
+        await ctx.jobs.enrollments_changed(session_id)

@@ -13,6 +13,7 @@ from datastore.course import CourseOrder as StoredCourseOrder
 from resolvers import account as resolve_account
 from resolvers import campus as resolve_campus
 from resolvers import course as resolve_course
+from resolvers import job_failures as resolve_job_failures
 from resolvers import node as resolve_node
 from resolvers import user_directory as resolve_users
 from resolvers.context import Context
@@ -21,6 +22,7 @@ from schema.campus import Campus
 from schema.connection import After, Before, Connection, First, Last, connection
 from schema.course import Course
 from schema.enums import CourseLevel, CourseOrder, CourseTrack, Role, SessionMode
+from schema.job_failure import JobFailure
 from schema.node import Node
 from schema.node_registry import SOURCES, as_node
 from schema.permissions import admin_only
@@ -103,6 +105,22 @@ class Query:
             return await resolve_users.user_count(ctx, role=stored_role)
 
         return connection(page, User.from_doc, count)
+
+    @strawberry.field(
+        description="Background jobs that failed on every attempt, newest first "
+        "(administrators only).",
+        extensions=admin_only(),
+    )
+    async def job_failures(
+        self, info: Info[Context, None], first: First = None, after: After = None
+    ) -> Connection[JobFailure]:
+        ctx = info.context
+        page = await resolve_job_failures.job_failures(ctx, first=first, after=after)
+
+        async def count() -> int:
+            return await resolve_job_failures.job_failure_count(ctx)
+
+        return connection(page, JobFailure.from_doc, count)
 
     @strawberry.field(description="Every campus, by city.")
     async def campuses(self, info: Info[Context, None]) -> list[Campus]:

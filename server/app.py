@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import gc
 import logging
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -21,7 +20,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.websockets import WebSocketClose
 
-from datastore.client import Client, Database, open_client, server_info
+from datastore.client import Client, Database, open_client
 from datastore.encryption import FieldCipher
 from datastore.indexes import ensure_indexes
 from live.broker import Broker, InProcessBroker
@@ -39,11 +38,11 @@ from schema.build import build_schema
 from schema.document_limits import DocumentLimits
 from server import graphiql_page
 from server.auth_setup import account_services_from
+from server.background import Background
 from server.body_limit import BodyLimitMiddleware
 from server.csrf import PREFLIGHT_HEADERS
 from server.draining import Drain
 from server.graphql_app import LeetoGraphQL
-from server.housekeeping import prune_expired_forever
 from server.metrics_endpoint import metrics_route
 from server.observing import observing
 from server.rate_limit import RATE_LIMIT_HEADERS, cost_rate_limit
@@ -126,8 +125,8 @@ def create_app(
     `freeze_startup_heap` is for a process serving one app (`leeto serve`): see
     `_freeze_startup_heap`. `announce`, once the app is ready, is told whether
     the database holds the demo accounts (always False in production).
-    `housekeeping`: prune expired records where the database cannot (one
-    process of several serving the same database is enough).
+    `housekeeping`: run the periodic jobs (outbox sweep, reminders, cleanup)
+    here when jobs run in process; one process of several is enough.
     """
     drain = drain or Drain()
     watch = observing(event_listeners, tracing)
@@ -147,7 +146,7 @@ def create_app(
         client = open_client(settings.database_uri(), event_listeners=watch.listeners)
         state["client"] = client
         cipher: FieldCipher | None = None
-        pruning: asyncio.Task[None] | None = None
+        background: Background | None = None
         budget: CostBudget | None = None
         events = broker_for(settings)
         _app.state.events = events
@@ -157,8 +156,8 @@ def create_app(
             await ensure_indexes(db)
             cipher = cipher_from(settings, client, master_key)
             await cipher.ensure_ready()
-            if housekeeping and not (await server_info(db)).supports_ttl_and_partial_indexes:
-                pruning = asyncio.create_task(prune_expired_forever(db))
+            # Jobs, and the schedule that now runs the cleanup (once, not per process).
+            background = await Background.start(settings, master_key, schedule=housekeeping)
             if settings.rate_limit_points > 0:
                 budget = CostBudget(
                     points=settings.rate_limit_points,
@@ -201,6 +200,7 @@ def create_app(
                 events=events,
                 init_timeout=timedelta(seconds=settings.ws_init_timeout_seconds),
                 loader_batching=settings.loader_batching,
+                jobs=background.jobs,
             )
             if announce is not None:
                 announce(not settings.is_production and await holds_demo_accounts(db, cipher))
@@ -210,10 +210,8 @@ def create_app(
             yield
         finally:
             graphql.app = None
-            if pruning is not None:
-                pruning.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await pruning
+            if background is not None:
+                await background.close()
             if cipher is not None:
                 await cipher.close()
             if budget is not None:

@@ -1,4 +1,4 @@
-"""`leeto`: serve, seed, run the embedded engine, export the schema, manage keys and users."""
+"""`leeto`: serve, work (background jobs), seed, run the embedded engine, manage keys and users."""
 
 from __future__ import annotations
 
@@ -57,6 +57,20 @@ def cmd_serve(args: argparse.Namespace) -> None:
             run_server(settings, host, port)
         elif run_workers(settings, host, port, workers) != 0:
             raise CommandError("a worker process stopped; the server was shut down")
+
+
+def cmd_worker(_args: argparse.Namespace) -> None:
+    from server.engine import database_available
+    from server.logs import configure_logging
+    from server.worker_cli import WorkerNotNeeded, run_worker
+
+    settings = _settings()
+    configure_logging(settings.log_level, settings.effective_log_format.value)
+    try:
+        with database_available(settings):
+            asyncio.run(run_worker(settings))
+    except WorkerNotNeeded as exc:
+        raise CommandError(str(exc)) from None
 
 
 def cmd_seed(args: argparse.Namespace) -> None:
@@ -172,6 +186,14 @@ def parser() -> argparse.ArgumentParser:
         help="server processes sharing the port (default LEETO_WORKERS, 1)",
     )
     serve.set_defaults(run=cmd_serve)
+
+    worker = sub.add_parser(
+        "worker",
+        help="run background jobs (e-mails, reminders, cleanup) from Redis",
+        description="Runs the jobs LEETO_REDIS_URL queues, and the periodic ones. Without "
+        "Redis, `leeto serve` runs them in its own process.",
+    )
+    worker.set_defaults(run=cmd_worker)
 
     seed = sub.add_parser(
         "seed",

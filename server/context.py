@@ -11,7 +11,7 @@ from datastore.encryption import FieldCipher
 from datastore.loaders import Loaders
 from live.broker import Broker
 from resolvers.account_services import AccountServices
-from resolvers.context import Context
+from resolvers.context import Context, JobQueue
 from resolvers.viewer import Credentials
 from server.request_id import request_id_of
 
@@ -36,6 +36,7 @@ def build_context(
     accounts: AccountServices | None = None,
     loader_batching: bool = True,
     events: Broker | None = None,
+    jobs: JobQueue | None = None,
 ) -> Context:
     tokens = accounts.access_tokens if accounts is not None else None
     return Context(
@@ -47,4 +48,5 @@ def build_context(
         cipher=cipher,
         accounts=accounts,
         events=events,
+        jobs=jobs,
     )

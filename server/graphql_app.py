@@ -26,7 +26,7 @@ from observability.metrics import Metrics
 from persisted.documents import DocumentPolicy, FreeFormOnly
 from persisted.protocol import PersistedQueryError, fold_document_id
 from resolvers.account_services import AccountServices
-from resolvers.context import Context
+from resolvers.context import Context, JobQueue
 from resolvers.errors import Unauthenticated
 from resolvers.viewer import Credentials, authorization_from_params, token_refusal
 from server import csrf, graphiql_page
@@ -92,6 +92,7 @@ class LeetoGraphQL(GraphQL[Context, None]):
         events: Broker | None = None,
         init_timeout: timedelta = DEFAULT_INIT_TIMEOUT,
         loader_batching: bool = True,
+        jobs: JobQueue | None = None,
     ) -> None:
         super().__init__(
             schema,
@@ -102,6 +103,7 @@ class LeetoGraphQL(GraphQL[Context, None]):
         self.database = database
         self.cipher = cipher
         self.accounts = accounts
+        self.jobs = jobs
         self.documents: DocumentPolicy = documents or FreeFormOnly()
         self.metrics = metrics or Metrics()
         self.drain = drain or Drain()
@@ -246,6 +248,7 @@ class LeetoGraphQL(GraphQL[Context, None]):
             accounts=self.accounts,
             events=self.events,
             loader_batching=self.loader_batching,
+            jobs=self.jobs,
         )
 
     async def get_context(

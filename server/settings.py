@@ -156,6 +156,19 @@ class Settings(BaseSettings):
     shutdown_drain_seconds: float = Field(default=0, ge=0, le=300)
     shutdown_grace_seconds: int = Field(default=30, ge=1, le=3600)
 
+    # Background jobs (package jobs/): with `redis_url` they go through a Redis
+    # stream to `leeto worker`; without it they run inside the server process.
+    # E-mail goes to an SMTP server (smtp:// or smtps://, user:password@ optional);
+    # unset, each message is written as an .eml file under `data_dir`/mail.
+    smtp_url: SecretStr | None = None
+    mail_from: str = "Leeto <no-reply@leeto.invalid>"
+    job_max_attempts: int = Field(default=5, ge=1, le=50)
+    job_retry_base_seconds: float = Field(default=2.0, gt=0, le=3600)
+    job_redeliver_seconds: float = Field(default=600, ge=1, le=86400)
+    outbox_sweep_seconds: float = Field(default=60, ge=0.5, le=86400)
+    reminder_scan_seconds: float = Field(default=300, ge=0.5, le=86400)
+    cleanup_interval_seconds: float = Field(default=600, ge=0.5, le=86400)
+
     # `leeto users create-admin` reads the password from here, else prompts.
     admin_password: SecretStr | None = None
 
@@ -166,6 +179,16 @@ class Settings(BaseSettings):
             return None
         if not value.startswith(("mongodb://", "mongodb+srv://")):
             raise ValueError("MONGODB_URI must start with mongodb:// or mongodb+srv://")
+        return value
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _check_smtp_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or value.get_secret_value() == "":
+            return None
+        parts = urlsplit(value.get_secret_value())
+        if parts.scheme not in {"smtp", "smtps"} or not parts.hostname:
+            raise ValueError("LEETO_SMTP_URL must look like smtp://host:port or smtps://host:port")
         return value
 
     @field_validator("redis_url")

@@ -19,7 +19,7 @@ from starlette.testclient import TestClient
 
 from resolvers.global_ids import from_global_id
 from schema.build import build_schema
-from server.demo.build import DEMO_INSTRUCTOR, DEMO_STUDENT, build_demo
+from server.demo.build import DEMO_ADMIN, DEMO_INSTRUCTOR, DEMO_STUDENT, build_demo
 from server.settings import Settings, variable_name
 from tests.graphql_client import gql
 
@@ -53,7 +53,7 @@ OPERATIONS = [
     if isinstance(definition, OperationDefinitionNode)
 ]
 # Queries that need a particular account; the others run as the demo student.
-SIGNED_IN_AS = {"ClassList": DEMO_INSTRUCTOR}
+SIGNED_IN_AS = {"ClassList": DEMO_INSTRUCTOR, "DeadLetters": DEMO_ADMIN}
 
 
 def _name(operation: OperationDefinitionNode) -> str:
@@ -102,7 +102,9 @@ def _token(client: TestClient, email: str) -> str:
 
 
 def test_every_example_query_answers_without_errors(seeded_client: TestClient) -> None:
-    tokens = {email: _token(seeded_client, email) for email in (DEMO_STUDENT, DEMO_INSTRUCTOR)}
+    tokens = {
+        email: _token(seeded_client, email) for email in (DEMO_STUDENT, DEMO_INSTRUCTOR, DEMO_ADMIN)
+    }
     queries = [o for o in OPERATIONS if o.operation is OperationType.QUERY]
     assert len(queries) >= 6
     for operation in queries:
