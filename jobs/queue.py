@@ -110,6 +110,8 @@ class RetryWithBackoff(TaskiqMiddleware):
     async def on_error(
         self, message: TaskiqMessage, result: TaskiqResult[Any], exception: BaseException
     ) -> None:
+        if isinstance(exception, asyncio.CancelledError):
+            return  # stopped with its process: not a failure; the sweep finds its work
         attempt = int(_label(message, "attempt", 1))
         error = safe_error(exception)
         if attempt < self.config.max_attempts:
