@@ -28,11 +28,15 @@ def _run(settings: Settings, query: str, variables: dict[str, object]) -> tuple[
 def test_unbatched_loaders_answer_the_same_with_a_query_per_key(
     seeded_settings: Settings,
 ) -> None:
-    naive = seeded_settings.model_copy(update={"loader_batching": False})
-    batched_page, batched = _run(seeded_settings, CATALOGUE_PAGE, {"first": 5})
-    naive_page, unbatched = _run(naive, CATALOGUE_PAGE, {"first": 5})
+    # A query per key is slow by design (each a whole scan on the embedded
+    # engine): the naive app gets time to finish on a busy machine.
+    naive = seeded_settings.model_copy(
+        update={"loader_batching": False, "operation_timeout_seconds": 900}
+    )
+    batched_page, batched = _run(seeded_settings, CATALOGUE_PAGE, {"first": 3})
+    naive_page, unbatched = _run(naive, CATALOGUE_PAGE, {"first": 3})
     assert naive_page == batched_page
-    # Five courses: their sessions, reviews and seat counts are each loaded per key.
+    # Three courses: their sessions, reviews and seat counts are each loaded per key.
     sessions = sum(len(e["node"]["sessions"]["edges"]) for e in batched_page["courses"]["edges"])
     assert unbatched >= batched + sessions
     slug = batched_page["courses"]["edges"][0]["node"]["slug"]
