@@ -64,7 +64,7 @@ class CourseUpdate:
     )
 
 
-@strawberry.type
+@strawberry.type(description="Live updates over graphql-transport-ws on /graphql.")
 class Subscription:
     @strawberry.subscription(
         description=(

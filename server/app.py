@@ -24,7 +24,6 @@ from datastore.client import Client, Database, open_client
 from datastore.encryption import FieldCipher
 from datastore.indexes import ensure_indexes
 from live.broker import Broker, InProcessBroker
-from live.redis_broker import RedisBroker
 from observability.tracing import Tracing
 from persisted.documents import (
     AutomaticPersistedQueries,
@@ -105,6 +104,10 @@ def document_policy(
 def broker_for(settings: Settings) -> Broker:
     """Events in this process, or shared by every process through Redis."""
     if settings.redis_url is not None:
+        # Imported only when used: redis.asyncio loads OpenTelemetry, which costs
+        # every process that does not trace (tests/server/test_tracing.py).
+        from live.redis_broker import RedisBroker
+
         return RedisBroker(settings.redis_url, max_queued=settings.subscription_queue_size)
     return InProcessBroker(max_queued=settings.subscription_queue_size)
 
