@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
@@ -53,6 +54,8 @@ class Context:
     # once it ends, see `changed`), and what the cache decided for its response.
     changed_tags: set[str] = field(default_factory=set)
     cache_outcome: CacheOutcome | None = None
+    # Set by the response cache for the running operation (see `flush_changes`).
+    purge: Callable[[set[str]], Awaitable[None]] | None = field(default=None, repr=False)
 
     def for_operation(self) -> Context:
         """The state of one operation on a WebSocket connection.
@@ -72,15 +75,24 @@ class Context:
             response_status=None,
             changed_tags=set(),
             cache_outcome=None,
+            purge=None,
         )
 
     def changed(self, type_name: str, *ids: object, lists: bool = False) -> None:
         """Called after a write succeeded: these entities of the type changed, and with
         `lists` (or no ids) also which objects of the type lists hold, or their order.
-        Cached responses showing them are purged when the operation ends."""
+        Cached responses showing them are purged when the operation ends, or at
+        `flush_changes`."""
         self.changed_tags.update(entity_tag(type_name, each) for each in ids)
         if lists or not ids:
             self.changed_tags.add(type_tag(type_name))
+
+    async def flush_changes(self) -> None:
+        """Purge what this operation changed so far now, not when it ends: before
+        an event invites subscribers to read again, so none reads a stale cache."""
+        if self.purge is not None and self.changed_tags:
+            tags, self.changed_tags = self.changed_tags, set()
+            await self.purge(tags)
 
     def viewer(self) -> Viewer | None:
         """The signed-in user, or None; a bad token raises Unauthenticated."""

@@ -73,6 +73,7 @@ async def publish_enrolment_changes(
     broker = ctx.events
     if broker is None:
         return
+    await ctx.flush_changes()
     found = await current_seats(ctx, session_id, seating)
     if found is None:
         return
@@ -104,6 +105,7 @@ async def publish_enrolment_changes(
 
 async def publish_course_change(ctx: Context, course_id: ObjectId, *, reason: str) -> None:
     if ctx.events is not None:
+        await ctx.flush_changes()
         await ctx.events.publish(
             channels.course(course_id), {"courseId": str(course_id), "reason": reason}
         )

@@ -137,6 +137,7 @@ class ResponseCaching(SchemaExtension):
         if not isinstance(context, Context):
             yield
             return
+        context.purge = self.cache.purge
         try:
             miss = await self.serve_hit(context)
             if miss is None:
