@@ -109,9 +109,11 @@ schema: install
 	$(BIN)/leeto export-schema
 
 # Leeto beside a naive build of itself and a no-GraphQL floor (bench/harness.py):
-# prints a table, writes bench/results.json and bench/results.png (< 10 minutes).
-bench: install
+# prints a table, writes bench/results.json and bench/results.png; then the
+# catalogue page on a response cache hit and miss (bench/response_cache.py).
+bench: install redis-server
 	$(BIN)/python -m bench.harness
+	$(BIN)/python -m bench.response_cache
 
 # Commands per catalogue page at first: 1, 20, 50 and 100, counted on the wire.
 bench-round-trips: install
