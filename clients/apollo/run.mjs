@@ -9,9 +9,14 @@
 //    which registers it;
 // 2. runs the same query again: only the hash is sent, and data comes back
 //    (an APQ hit);
-// 3. logs in as the demo student (LEETO_EMAIL / LEETO_PASSWORD) and, with the
-//    access token as a Bearer header, enrols in an upcoming session that has a
-//    free seat, then cancels that enrolment.
+// 3. logs in as the demo student (LEETO_EMAIL / LEETO_PASSWORD);
+// 4. over a WebSocket (graphql-ws, the access token in connectionParams),
+//    subscribes to the student's own enrolments and to the seats of an
+//    upcoming session that has a free seat, and gets the session's current
+//    state pushed;
+// 5. with the token as a Bearer header, enrols in that session over HTTP, then
+//    cancels; after each, the pushed seats must equal what HTTP reads back, and
+//    the student's enrolment update must arrive.
 //
 // Prints one JSON summary on stdout; exits 1 on any failure (the summary then
 // says which step failed and why). LEETO_CLIENT_TIMEOUT_MS bounds the whole run.
@@ -21,6 +26,10 @@ import { createHash } from "node:crypto";
 import { ApolloClient, ApolloLink, HttpLink, InMemoryCache, gql } from "@apollo/client";
 import { SetContextLink } from "@apollo/client/link/context";
 import { PersistedQueryLink } from "@apollo/client/link/persisted-queries";
+import { GraphQLWsLink } from "@apollo/client/link/subscriptions";
+import { OperationTypeNode } from "graphql";
+import { createClient } from "graphql-ws";
+import WebSocket from "ws";
 
 const DEFAULT_ENDPOINT = "http://127.0.0.1:8000/graphql";
 
@@ -121,11 +130,53 @@ const CANCEL = gql`
   }
 `;
 
+const SESSION_SEATS = gql`
+  subscription SessionSeats($sessionId: ID!) {
+    sessionSeats(sessionId: $sessionId) {
+      sessionId
+      version
+      seatsLeft
+      waitlistLength
+      reason
+    }
+  }
+`;
+
+const MY_ENROLMENTS = gql`
+  subscription MyEnrolments {
+    viewerEnrollmentUpdated {
+      reason
+      enrollment {
+        id
+        status
+      }
+    }
+  }
+`;
+
+const SEATS_NOW = gql`
+  query SeatsNow($id: ID!) {
+    node(id: $id) {
+      ... on Session {
+        seatsLeft
+        waitlistLength
+      }
+    }
+  }
+`;
+
 class StepFailed extends Error {}
 
 function endpointFrom(value) {
   const url = new URL(value);
   if (url.pathname === "/" || url.pathname === "") url.pathname = "/graphql";
+  return url.toString();
+}
+
+// The WebSocket endpoint is the HTTP one with its scheme swapped (same path).
+function socketUrlFrom(endpoint) {
+  const url = new URL(endpoint);
+  url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
   return url.toString();
 }
 
@@ -163,8 +214,23 @@ function makeClient(uri, session) {
   );
   const persisted = new PersistedQueryLink({ sha256 });
   const http = new HttpLink({ uri, fetch: recordingFetch });
+  // A WebSocket carries no headers of ours, so the token goes in connection_init;
+  // graphql-ws connects lazily, at the first subscription (after the log-in).
+  session.socket = createClient({
+    url: socketUrlFrom(uri),
+    webSocketImpl: WebSocket,
+    lazy: true,
+    retryAttempts: 0,
+    connectionParams: () =>
+      session.accessToken ? { Authorization: `Bearer ${session.accessToken}` } : {},
+  });
+  const isSubscription = (operation) => operation.operationType === OperationTypeNode.SUBSCRIPTION;
   return new ApolloClient({
-    link: ApolloLink.from([auth, persisted, http]),
+    link: ApolloLink.split(
+      isSubscription,
+      new GraphQLWsLink(session.socket),
+      ApolloLink.from([auth, persisted, http]),
+    ),
     cache: new InMemoryCache(),
     // Every query goes to the server, so a repeated one shows the APQ hit.
     defaultOptions: { query: { fetchPolicy: "network-only" } },
@@ -216,28 +282,112 @@ async function findOpenSession(client) {
   throw new StepFailed("no upcoming session with a free seat the student is not already in");
 }
 
-async function enrolAndCancel(client) {
+// One subscription's pushed results, awaited one at a time in arrival order.
+function follow(client, query, variables) {
+  const arrived = [];
+  let wake = null;
+  const observable = client.subscribe({ query, variables });
+  const handle = observable.subscribe({
+    next: (result) => {
+      arrived.push(result);
+      wake?.();
+    },
+    error: (error) => {
+      arrived.push({ error });
+      wake?.();
+    },
+  });
+  return {
+    async next(what) {
+      while (arrived.length === 0) await new Promise((resolve) => (wake = resolve));
+      const result = arrived.shift();
+      if (result.error || !result.data) {
+        throw new StepFailed(`${what}: ${result.error?.message ?? "no data pushed"}`);
+      }
+      return result.data;
+    },
+    stop: () => handle.unsubscribe(),
+  };
+}
+
+function seatsOf(pushed) {
+  const { version, seatsLeft, waitlistLength, reason } = pushed.sessionSeats;
+  return { version, seatsLeft, waitlistLength, reason };
+}
+
+async function seatsOverHttp(client, sessionId) {
+  const { data } = await client.query({ query: SEATS_NOW, variables: { id: sessionId } });
+  return { seatsLeft: data.node.seatsLeft, waitlistLength: data.node.waitlistLength };
+}
+
+// The pushed state after a change, beside what HTTP reads back once it has arrived.
+async function pushedAndRead(client, seats, sessionId, reason) {
+  const pushed = seatsOf(await seats.next(`sessionSeats after ${reason}`));
+  if (pushed.reason !== reason) {
+    throw new StepFailed(`sessionSeats pushed ${pushed.reason}, expected ${reason}`);
+  }
+  const overHttp = await seatsOverHttp(client, sessionId);
+  const match =
+    pushed.seatsLeft === overHttp.seatsLeft && pushed.waitlistLength === overHttp.waitlistLength;
+  if (!match) {
+    throw new StepFailed(
+      `pushed seats ${JSON.stringify(pushed)} differ from HTTP ${JSON.stringify(overHttp)}`,
+    );
+  }
+  return { pushed, overHttp, match };
+}
+
+async function viewerUpdate(mine, enrollmentId, reason) {
+  const { viewerEnrollmentUpdated: update } = await mine.next(`viewerEnrollmentUpdated (${reason})`);
+  if (update.enrollment.id !== enrollmentId || update.reason !== reason) {
+    throw new StepFailed(`unexpected enrolment update ${JSON.stringify(update)}`);
+  }
+  return [update.reason, update.enrollment.status];
+}
+
+async function subscribe(client) {
   const { course, session } = await findOpenSession(client);
+  // The viewer's enrolments first: that operation subscribes without touching
+  // the database, so once the seats (asked for second) have pushed their
+  // current state, both are live and no change made after can be missed.
+  const mine = follow(client, MY_ENROLMENTS, {});
+  const seats = follow(client, SESSION_SEATS, { sessionId: session.id });
+  const current = seatsOf(await seats.next("sessionSeats"));
+  if (current.reason !== "CURRENT" || current.seatsLeft !== session.seatsLeft) {
+    throw new StepFailed(`the first seats pushed were ${JSON.stringify(current)}`);
+  }
+  return { course, session, mine, seats, current };
+}
+
+async function enrolAndCancel(client, live) {
+  const { course, session, mine, seats } = live;
   const enrolled = (await client.mutate({ mutation: ENROL, variables: { sessionId: session.id } }))
     .data.sessionEnroll;
   if (enrolled.__typename !== "EnrollmentPayload") {
     throw new StepFailed(`sessionEnroll refused: ${enrolled.__typename} ${enrolled.code ?? ""}`);
   }
   const { enrollment } = enrolled;
+  const afterEnrol = await pushedAndRead(client, seats, session.id, "ENROLLED");
+  const updates = [await viewerUpdate(mine, enrollment.id, "ENROLLED")];
   const cancelled = (
     await client.mutate({ mutation: CANCEL, variables: { enrollmentId: enrollment.id } })
   ).data.enrollmentCancel;
   if (cancelled.__typename !== "EnrollmentPayload") {
     throw new StepFailed(`enrollmentCancel refused: ${cancelled.__typename} ${cancelled.code ?? ""}`);
   }
+  const afterCancel = await pushedAndRead(client, seats, session.id, "CANCELLED_BY_USER");
+  updates.push(await viewerUpdate(mine, enrollment.id, "CANCELLED_BY_USER"));
   return {
-    course: course.title,
-    sessionId: session.id,
-    startsAt: session.startsAt,
-    seatsLeftBefore: session.seatsLeft,
-    enrollmentId: enrollment.id,
-    enrolled: enrollment.status,
-    cancelled: cancelled.enrollment.status,
+    enrolment: {
+      course: course.title,
+      sessionId: session.id,
+      startsAt: session.startsAt,
+      seatsLeftBefore: session.seatsLeft,
+      enrollmentId: enrollment.id,
+      enrolled: enrollment.status,
+      cancelled: cancelled.enrollment.status,
+    },
+    pushed: { afterEnrol, afterCancel, viewerUpdates: updates },
   };
 }
 
@@ -245,9 +395,10 @@ async function main() {
   const given = process.argv[2] ?? process.env.LEETO_GRAPHQL_URL ?? DEFAULT_ENDPOINT;
   const email = process.env.LEETO_EMAIL ?? "student@leeto.dev";
   const password = process.env.LEETO_PASSWORD ?? "leeto-demo-password";
-  const session = { accessToken: null };
+  const session = { accessToken: null, socket: null };
   const summary = { ok: false, endpoint: given, steps: [] };
   let client = null;
+  let live = null;
   let step = "setup";
   try {
     summary.endpoint = endpointFrom(given);
@@ -283,8 +434,19 @@ async function main() {
     summary.signedIn = { email, displayName: await logIn(client, session, email, password) };
     summary.steps.push(step);
 
+    step = "subscriptions";
+    live = await subscribe(client);
+    summary.subscriptions = {
+      url: socketUrlFrom(summary.endpoint),
+      sessionId: live.session.id,
+      current: live.current,
+    };
+    summary.steps.push(step);
+
     step = "enrolment";
-    summary.enrolment = await enrolAndCancel(client);
+    const done = await enrolAndCancel(client, live);
+    summary.enrolment = done.enrolment;
+    Object.assign(summary.subscriptions, done.pushed);
     if (summary.enrolment.enrolled !== "ACTIVE" || summary.enrolment.cancelled !== "CANCELLED") {
       throw new StepFailed(
         `unexpected statuses ${summary.enrolment.enrolled} then ${summary.enrolment.cancelled}`,
@@ -297,6 +459,9 @@ async function main() {
     summary.error = error instanceof Error ? error.message : String(error);
   } finally {
     summary.requests = exchanges.length;
+    live?.mine.stop();
+    live?.seats.stop();
+    await session.socket?.dispose();
     client?.stop();
   }
   process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);

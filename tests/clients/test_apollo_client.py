@@ -1,5 +1,6 @@
 """Apollo Client (clients/apollo/run.mjs) against a real `leeto serve`: a catalogue
-query, an APQ hit, a log-in and a signed-in enrolment that is then cancelled."""
+query, an APQ hit, a log-in, subscriptions over graphql-ws, and a signed-in
+enrolment, then its cancellation, each seen pushed to those subscriptions."""
 
 from __future__ import annotations
 
@@ -51,7 +52,7 @@ def test_apollo_client_queries_hits_apq_and_enrols(node: str, live_server: Serve
     code, summary, stderr = _run(node, f"{live_server.url}/graphql")
     assert code == 0, (summary, stderr[-2000:])
     assert summary["ok"] is True
-    assert summary["steps"] == ["catalogue", "apq", "logIn", "enrolment"]
+    assert summary["steps"] == ["catalogue", "apq", "logIn", "subscriptions", "enrolment"]
     assert summary["catalogue"]["courses"] == 5
     apq = summary["apq"]
     # The first run: the hash alone is unknown, so the query is sent with it and stored.
@@ -65,12 +66,44 @@ def test_apollo_client_queries_hits_apq_and_enrols(node: str, live_server: Serve
     assert (enrolment["enrolled"], enrolment["cancelled"]) == ("ACTIVE", "CANCELLED")
     assert enrolment["seatsLeftBefore"] > 0
 
+    live = summary["subscriptions"]
+    assert live["url"] == f"{live_server.url}/graphql".replace("http://", "ws://", 1)
+    assert live["sessionId"] == enrolment["sessionId"]
+    current = live["current"]
+    assert current["reason"] == "CURRENT"
+    assert current["seatsLeft"] == enrolment["seatsLeftBefore"]
+    # Each change is pushed with a higher version and the state HTTP reads back.
+    enrolled, cancelled = live["afterEnrol"], live["afterCancel"]
+    assert enrolled["pushed"] == {
+        "version": enrolled["pushed"]["version"],
+        "seatsLeft": current["seatsLeft"] - 1,
+        "waitlistLength": current["waitlistLength"],
+        "reason": "ENROLLED",
+    }
+    assert cancelled["pushed"] == {
+        "version": cancelled["pushed"]["version"],
+        "seatsLeft": current["seatsLeft"],
+        "waitlistLength": current["waitlistLength"],
+        "reason": "CANCELLED_BY_USER",
+    }
+    assert current["version"] < enrolled["pushed"]["version"] < cancelled["pushed"]["version"]
+    for change in (enrolled, cancelled):
+        assert change["match"] is True
+        assert change["overHttp"] == {
+            "seatsLeft": change["pushed"]["seatsLeft"],
+            "waitlistLength": change["pushed"]["waitlistLength"],
+        }
+    assert live["viewerUpdates"] == [["ENROLLED", "ACTIVE"], ["CANCELLED_BY_USER", "CANCELLED"]]
+
     # Run again: every operation is now known by its hash, and the student may
     # enrol again in a session whose earlier enrolment was cancelled.
     code, again, stderr = _run(node, f"{live_server.url}/graphql")
     assert code == 0, (again, stderr[-2000:])
     assert again["apq"]["firstRun"] == ["hash -> data"]
-    assert again["requests"] == 6  # two catalogues, log-in, sessions, enrol, cancel
+    assert again["steps"] == summary["steps"]
+    # Two catalogues, log-in, sessions, enrol, seats, cancel, seats: subscriptions
+    # went over the WebSocket, not HTTP.
+    assert again["requests"] == 8
 
     # A refused log-in fails the run, with the step named.
     code, refused, _ = _run(node, f"{live_server.url}/graphql", LEETO_PASSWORD="not-the-password")

@@ -3,8 +3,9 @@
 Chromium resolves no host but the loopback server, and every request it made is
 checked to have stayed on loopback: the page works from the assets Leeto serves
 itself. A query typed into the editor runs and its result appears; a signed-in
-query with an `Authorization` header (typed into the Headers tab) does too. The
-last screen is written to tests/artifacts/graphiql.png.
+query with an `Authorization` header (typed into the Headers tab) does too, and so
+does a subscription over the WebSocket: a seat taken over HTTP shows up pushed
+in the result pane. The last screen is written to tests/artifacts/graphiql.png.
 """
 
 from __future__ import annotations
@@ -46,6 +47,21 @@ LOG_IN = """mutation {
     ... on AuthPayload { accessToken user { displayName } }
   }
 }"""
+
+OPEN_SESSIONS = """query {
+  courses(first: 20) { edges { node { sessions(first: 10, upcoming: true) {
+    edges { node { id seatsLeft waitlistLength viewerEnrollmentStatus } }
+  } } } }
+}"""
+ENROL = """mutation($id: ID!) {
+  sessionEnroll(input: { sessionId: $id }) { ... on EnrollmentPayload { enrollment { id status } } }
+}"""
+CANCEL = """mutation($id: ID!) {
+  enrollmentCancel(input: { enrollmentId: $id }) {
+    ... on EnrollmentPayload { enrollment { status } }
+  }
+}"""
+SEATS_NOW = """query($id: ID!) { node(id: $id) { ... on Session { seatsLeft waitlistLength } } }"""
 
 
 @pytest.fixture(scope="module")
@@ -137,17 +153,57 @@ def _run_and_read(driver: WebDriver, query: str, expected: str) -> str:
     return _editor_value(driver, response)
 
 
-def _requested_urls(driver: WebDriver, page: str) -> list[str]:
+def _network_log(driver: WebDriver) -> list[dict[str, Any]]:
+    """The DevTools network events so far (reading the log empties it)."""
+    return [json.loads(entry["message"])["message"] for entry in driver.get_log("performance")]
+
+
+def _requested_urls(log: list[dict[str, Any]], page: str) -> list[str]:
     """Every request made by `page` (not the browser's own new-tab page before it)."""
     urls = []
-    for entry in driver.get_log("performance"):
-        message: dict[str, Any] = json.loads(entry["message"])["message"]
+    for message in log:
         if message.get("method") != "Network.requestWillBeSent":
             continue
         params = message["params"]
         if params.get("documentURL") == page:
             urls.append(str(params["request"]["url"]))
     return urls
+
+
+def _gql(served: Served, token: str, query: str, variables: dict[str, Any]) -> dict[str, Any]:
+    response = httpx.post(
+        f"{served.url}/graphql",
+        json={"query": query, "variables": variables},
+        headers={"authorization": f"Bearer {token}"},
+        timeout=WAIT_SECONDS,
+    )
+    body: dict[str, Any] = response.json()
+    assert "errors" not in body, body
+    data: dict[str, Any] = body["data"]
+    return data
+
+
+def _open_session(served: Served, token: str) -> dict[str, Any]:
+    """An upcoming session with a free seat that the student is not in."""
+    courses = _gql(served, token, OPEN_SESSIONS, {})["courses"]["edges"]
+    for course in courses:
+        for edge in course["node"]["sessions"]["edges"]:
+            session: dict[str, Any] = edge["node"]
+            if session["seatsLeft"] > 0 and session["viewerEnrollmentStatus"] in (
+                None,
+                "CANCELLED",
+            ):
+                return session
+    raise AssertionError("the demo data has no open session for the student")
+
+
+def _socket_urls(log: list[dict[str, Any]]) -> list[str]:
+    """The WebSockets the page opened."""
+    return [
+        str(message["params"]["url"])
+        for message in log
+        if message.get("method") == "Network.webSocketCreated"
+    ]
 
 
 def test_graphiql_runs_queries_offline(dev_server: Served, browser: WebDriver) -> None:
@@ -170,10 +226,44 @@ def test_graphiql_runs_queries_offline(dev_server: Served, browser: WebDriver) -
     signed_in = json.loads(_run_and_read(browser, "{ viewer { displayName } }", name))
     assert signed_in["data"]["viewer"] == {"displayName": name}
 
+    # A subscription runs over the WebSocket (signed in by the same Headers tab):
+    # first the seats now, then the change an enrolment made over HTTP.
+    session = _open_session(dev_server, token)
+    seats = (
+        f'subscription {{ sessionSeats(sessionId: "{session["id"]}") '
+        "{ seatsLeft waitlistLength reason } }"
+    )
+    current = json.loads(_run_and_read(browser, seats, "CURRENT"))["data"]["sessionSeats"]
+    assert current == {
+        "seatsLeft": session["seatsLeft"],
+        "waitlistLength": session["waitlistLength"],
+        "reason": "CURRENT",
+    }
+    enrolled = _gql(dev_server, token, ENROL, {"id": session["id"]})["sessionEnroll"]
+    assert enrolled["enrollment"]["status"] == "ACTIVE"
+    response = _visible(browser, ".graphiql-response .CodeMirror")
+    WebDriverWait(browser, WAIT_SECONDS).until(
+        lambda d: "ENROLLED" in _editor_value(d, response),
+        message="the enrolment was never pushed to the response pane",
+    )
+    pushed = json.loads(_editor_value(browser, response))["data"]["sessionSeats"]
+    now = _gql(dev_server, token, SEATS_NOW, {"id": session["id"]})["node"]
+    assert pushed == {**now, "reason": "ENROLLED"}
+    assert pushed["seatsLeft"] == session["seatsLeft"] - 1
+    cancelled = _gql(dev_server, token, CANCEL, {"id": enrolled["enrollment"]["id"]})
+    assert cancelled["enrollmentCancel"]["enrollment"]["status"] == "CANCELLED"
+    WebDriverWait(browser, WAIT_SECONDS).until(
+        lambda d: "CANCELLED_BY_USER" in _editor_value(d, response),
+        message="the cancellation was never pushed to the response pane",
+    )
+
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
     assert browser.save_screenshot(str(SCREENSHOT))
 
-    urls = _requested_urls(browser, f"{dev_server.url}/graphql")
+    log = _network_log(browser)
+    # The subscription's one socket went to the server, on the GraphQL path.
+    assert _socket_urls(log) == [f"{dev_server.url}/graphql".replace("http://", "ws://", 1)]
+    urls = _requested_urls(log, f"{dev_server.url}/graphql")
     assert any(url.endswith("/graphiql-assets/vendor/graphiql.min.js") for url in urls)
     left = [
         url
