@@ -110,10 +110,12 @@ schema: install
 
 # Leeto beside a naive build of itself and a no-GraphQL floor (bench/harness.py):
 # prints a table, writes bench/results.json and bench/results.png; then the
-# catalogue page on a response cache hit and miss (bench/response_cache.py).
+# catalogue page on a response cache hit and miss (bench/response_cache.py) and
+# a seat change's fan-out to 50 subscribers (bench/subscriptions.py).
 bench: install redis-server
 	$(BIN)/python -m bench.harness
 	$(BIN)/python -m bench.response_cache
+	$(BIN)/python -m bench.subscriptions
 
 # Commands per catalogue page at first: 1, 20, 50 and 100, counted on the wire.
 bench-round-trips: install

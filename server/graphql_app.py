@@ -9,6 +9,7 @@ from typing import Any
 
 import orjson
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
+from graphql import GraphQLError, OperationType, get_operation_ast, parse
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
@@ -73,6 +74,24 @@ def _document_is_valid(result: ExecutionResult) -> bool:
     return not any(
         (error.extensions or {}).get("code") in _INVALID_DOCUMENT for error in result.errors or ()
     )
+
+
+SUBSCRIPTION_OVER_HTTP = (
+    "Subscriptions run over a WebSocket on this path (graphql-transport-ws), not over HTTP."
+)
+
+
+def _runs_a_subscription(query: str | None, operation_name: str | None) -> bool:
+    """Whether the operation to run is a subscription (Strawberry would start it
+    over HTTP and fail). Only documents that mention one are parsed again."""
+    if query is None or "subscription" not in query:
+        return False
+    try:
+        document = parse(query)
+    except GraphQLError:
+        return False  # the pipeline reports the syntax error
+    operation = get_operation_ast(document, operation_name)
+    return operation is not None and operation.operation == OperationType.SUBSCRIPTION
 
 
 class LeetoGraphQL(GraphQL[Context, None]):
@@ -199,6 +218,8 @@ class LeetoGraphQL(GraphQL[Context, None]):
     ) -> ExecutionResult:
         """Run the document the request sent, or the persisted one it named by hash."""
         resolution = await self.documents.resolve(request_data.query, request_data.extensions)
+        if _runs_a_subscription(resolution.query, request_data.operation_name):
+            raise HTTPException(400, SUBSCRIPTION_OVER_HTTP)
         result = await super().execute_single(
             request,
             request_adapter,
