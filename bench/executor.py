@@ -96,6 +96,9 @@ async def main() -> None:
             "LEETO_DATA_DIR": tmp,
             "LEETO_RATE_LIMIT_POINTS": "0",
             "LEETO_LOG_LEVEL": "warning",
+            # Repeated identical queries would be served from the response cache,
+            # which is not what this bench measures.
+            "LEETO_RESPONSE_CACHE": "false",
         }
         fast = await run_server({**env, "LEETO_FAST_EXECUTION": "true"})
         standard = await run_server({**env, "LEETO_FAST_EXECUTION": "false"})
