@@ -3,7 +3,6 @@ it with the response cache on (memory store), and the same app without it."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -11,19 +10,16 @@ from typing import Any
 import httpx
 import pytest
 from pymongo import MongoClient
-from starlette.testclient import TestClient
 
-from resolvers.global_ids import from_global_id
 from server.app import create_app
 from server.settings import Settings
-from tests.accounts.accounts_helpers import RELAXED, log_in, sign_up, unique_email
+from tests.accounts.accounts_helpers import RELAXED
 from tests.command_counter import CommandCounter
 from tests.enrollment.enrollment_helpers import (
     Academy,
     Cohort,
-    Student,
     insert_course,
-    sign_up_students,
+    signed_up_cohort,
 )
 
 STUDENTS = 40
@@ -32,18 +28,8 @@ STUDENTS = 40
 @pytest.fixture(scope="module")
 def people(make_settings: Callable[..., Settings]) -> Iterator[Cohort]:
     """An admin and students, signed up once; their tokens work in every database."""
-    settings = make_settings(f"leeto_cache_{uuid.uuid4().hex[:10]}", **RELAXED)
-    raw: MongoClient[dict[str, Any]] = MongoClient(settings.database_uri(), tz_aware=True)
-    db = raw[settings.database_name]
-    admin_email = unique_email("admin")
-    with TestClient(create_app(settings)) as client:
-        admin_id = from_global_id(sign_up(client, admin_email)["user"]["id"]).id
-        db.users.update_one({"_id": admin_id}, {"$set": {"roles": ["ADMIN"]}})
-        admin = Student(admin_id, log_in(client, admin_email)["accessToken"])
-        students = sign_up_students(client, STUDENTS)
-    yield Cohort(admin=admin, students=students, users=list(db.users.find()))
-    raw.drop_database(settings.database_name)
-    raw.close()
+    with signed_up_cohort(make_settings, STUDENTS) as cohort:
+        yield cohort
 
 
 @pytest.fixture

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 from bson import ObjectId
+from pymongo import MongoClient
 from pymongo.database import Database
 from starlette.testclient import TestClient
 
 from resolvers.global_ids import from_global_id, to_global_id
-from tests.accounts.accounts_helpers import agql, sign_up, unique_email
+from server.app import create_app
+from server.settings import Settings
+from tests.accounts.accounts_helpers import RELAXED, agql, log_in, sign_up, unique_email
 
 ENROLL = """
 mutation Enroll($input: SessionEnrollInput!) {
@@ -170,3 +175,23 @@ def by_status(rows: list[dict[str, Any]], status: str) -> list[dict[str, Any]]:
 
 
 Check = Callable[[list[dict[str, Any]]], None]
+
+
+@contextmanager
+def signed_up_cohort(make_settings: Callable[..., Settings], count: int) -> Iterator[Cohort]:
+    """An admin and `count` students signed up in a database of their own; their
+    access tokens work in every database of the run (the signing keys are shared)."""
+    settings = make_settings(f"leeto_cohort_{uuid.uuid4().hex[:10]}", **RELAXED)
+    raw: MongoClient[dict[str, Any]] = MongoClient(settings.database_uri(), tz_aware=True)
+    db = raw[settings.database_name]
+    admin_email = unique_email("admin")
+    with TestClient(create_app(settings)) as client:
+        admin_id = from_global_id(sign_up(client, admin_email)["user"]["id"]).id
+        db.users.update_one({"_id": admin_id}, {"$set": {"roles": ["ADMIN"]}})
+        admin = Student(admin_id, log_in(client, admin_email)["accessToken"])
+        students = sign_up_students(client, count)
+    try:
+        yield Cohort(admin=admin, students=students, users=list(db.users.find()))
+    finally:
+        raw.drop_database(settings.database_name)
+        raw.close()
