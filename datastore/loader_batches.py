@@ -18,3 +18,10 @@ def report_batch(loader: object, size: int) -> None:
     observer = batch_observer.get()
     if observer is not None:
         observer(type(loader).__name__, size)
+
+
+def report_field_batch(coordinate: str, size: int) -> None:
+    """A batched field's call with `size` parents, reported as `Type.field`."""
+    observer = batch_observer.get()
+    if observer is not None:
+        observer(coordinate, size)

@@ -305,6 +305,8 @@ class Loaders:
         self.user_ciphertext_by_id = UserCiphertextByIdLoader(db)
         self._cipher = cipher
         self._private_profile_by_user: PrivateProfileByUserLoader | None = None
+        # The loaders of batched fields (schema.batched), by field and arguments.
+        self.field_loaders: dict[Hashable, DataLoader[Any, Any]] = {}
         if not batching:
             for loader in vars(self).values():
                 if isinstance(loader, DataLoader):

@@ -56,6 +56,9 @@ from strawberry.types.arguments import convert_arguments
 
 # Where Strawberry keeps, on a graphql-core field, the Strawberry field it came from.
 STRAWBERRY_FIELD = "strawberry-definition"
+# Where a batched field keeps its batch function, in its Strawberry field's
+# metadata (see schema.batched): called once per wave with every parent reached.
+BATCH_KEY = "leeto.batch"
 # Operations that stay on graphql-core's executor: introspection is rare and
 # served by graphql-core's own resolvers.
 _META_ROOTS = frozenset({"__schema", "__type"})
@@ -139,6 +142,8 @@ class FieldPlan:
     # Plans of the selection below this field, by concrete object type name.
     below: dict[str, ObjectPlan] = field(default_factory=dict)
     direct: DirectCall | None = None
+    # A batched field's batch function: `batch(context, parents, **arguments)`.
+    batch: Callable[..., Any] | None = None
 
 
 @dataclass(slots=True, eq=False)
@@ -277,6 +282,8 @@ class Compiler:
                 plan.arguments = None
         if strawberry_field is not None:
             plan.direct = self._direct(strawberry_field, resolve, plan.arguments)
+            if plan.direct is not None:
+                plan.batch = (strawberry_field.metadata or {}).get(BATCH_KEY)
         return plan
 
     def _direct(

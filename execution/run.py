@@ -28,6 +28,7 @@ from graphql.execution.values import get_argument_values
 from graphql.pyutils import Path, Undefined, inspect, is_iterable
 from strawberry.types.arguments import convert_arguments
 
+from datastore.loader_batches import report_field_batch
 from execution.plan import Compiler, DirectCall, FieldPlan, Kind, ObjectPlan, Shape, Source
 
 if TYPE_CHECKING:
@@ -61,19 +62,31 @@ class Position:
         self.dead = False
 
 
-class Pending:
-    """A resolver's awaitable, and where its value goes."""
+class Wave:
+    """The parents a batched field reached in one pass: one call of its batch function."""
 
-    __slots__ = ("awaitable", "info", "key", "parent", "plan", "shape")
+    __slots__ = ("field", "positions", "sources")
+
+    def __init__(self, field: FieldPlan) -> None:
+        self.field = field
+        self.sources: list[Any] = []
+        self.positions: list[Position] = []  # each parent object's position
+
+
+class Pending:
+    """A resolver's awaitable, and where its value goes (or, for a batch, its values)."""
+
+    __slots__ = ("awaitable", "info", "key", "parent", "plan", "shape", "wave")
 
     def __init__(
         self,
         awaitable: Awaitable[Any],
         plan: FieldPlan,
         shape: Shape,
-        parent: Position,
+        parent: Position | None,
         key: str | int,
         info: Info | None,
+        wave: Wave | None = None,
     ) -> None:
         self.awaitable = awaitable
         self.plan = plan
@@ -81,6 +94,7 @@ class Pending:
         self.parent = parent
         self.key = key
         self.info = info
+        self.wave = wave
 
 
 class Run:
@@ -98,6 +112,8 @@ class Run:
         self.done: asyncio.Future[None] | None = None
         self.running: set[asyncio.Future[Any]] = set()
         self.deferred = 0  # errors waiting a turn before they null their position
+        # Batched fields reached in the current pass, called when it ends.
+        self.waves: dict[FieldPlan, Wave] = {}
 
     # The passes.
 
@@ -105,6 +121,7 @@ class Run:
         assert self.data is not None
         position = Position(self.data, None, "", False, None, None, root.object_type.name)
         self.execute_object(root, root_value, position)
+        self.call_batches()
 
     async def finish(self) -> None:
         """Wait until every awaitable has finished and its value is completed."""
@@ -136,17 +153,24 @@ class Run:
             return
         try:
             parent = item.parent
-            if not (self.nulled and self.is_dead(parent)):
-                if future.cancelled():
-                    raise asyncio.CancelledError
-                error = future.exception()
+            if future.cancelled():
+                raise asyncio.CancelledError
+            error = future.exception()
+            if error is not None and not isinstance(error, Exception):
+                raise error
+            if item.wave is not None:
                 if error is None:
-                    value = future.result()
-                    self.complete(item.plan, item.shape, value, parent, item.key, item.info)
-                elif isinstance(error, Exception):
-                    self.fail(error, item.plan, parent, item.key, item.shape.non_null)
+                    self.distribute(item.wave, future.result())
                 else:
-                    raise error
+                    self.fail_wave(error, item.wave)
+            elif parent is not None and not (self.nulled and self.is_dead(parent)):
+                if error is None:
+                    self.complete(
+                        item.plan, item.shape, future.result(), parent, item.key, item.info
+                    )
+                else:
+                    self.fail(error, item.plan, parent, item.key, item.shape.non_null)
+            self.call_batches()
             if self.pending:
                 self.schedule()
         except BaseException as failure:
@@ -183,7 +207,15 @@ class Run:
                 self.complete(field, shape, value, position, name, None)
             elif kind is Source.RESOLVER:
                 data[name] = None
-                self.call_resolver(field, source, position, typename)
+                if field.batch is None:
+                    self.call_resolver(field, source, position, typename)
+                else:
+                    wave = self.waves.get(field)
+                    if wave is None:
+                        wave = self.waves[field] = Wave(field)
+                    wave.sources.append(source)
+                    wave.positions.append(position)
+                    continue
             else:
                 data[name] = typename
                 continue
@@ -228,6 +260,87 @@ class Run:
             self.pending.append(Pending(value, field, shape, position, name, info))
             return
         self.complete(field, shape, value, position, name, info)
+
+    # Batched fields.
+
+    def call_batches(self) -> None:
+        """Call the batch function of every batched field the pass reached, once each."""
+        if not self.waves:
+            return
+        waves, self.waves = self.waves, {}
+        for wave in waves.values():
+            field = wave.field
+            batch = field.batch
+            assert batch is not None
+            report_field_batch(f"{field.parent_type.name}.{field.field_name}", len(wave.sources))
+            try:
+                arguments = self.batch_arguments(field, wave.positions[0])
+                value = batch(self.executor.context_value, wave.sources, **arguments)
+            except Exception as error:
+                self.fail_wave(error, wave)
+                continue
+            if self.is_awaitable(value):
+                shape = field.shape
+                assert shape is not None
+                self.pending.append(Pending(value, field, shape, None, "", None, wave))
+            else:
+                self.distribute(wave, value)
+
+    def batch_arguments(self, field: FieldPlan, position: Position) -> dict[str, Any]:
+        """The arguments as the field's resolver would get them (the same for every parent)."""
+        direct = field.direct
+        assert direct is not None
+        if direct.converted is not None:
+            return direct.converted
+        definition = field.definition
+        assert definition is not None
+        arguments = field.arguments
+        if arguments is None:
+            executor = self.executor
+            arguments = get_argument_values(
+                definition,
+                field.nodes[0],
+                executor.variable_values,
+                field.details[0].fragment_variable_values,
+                executor.hide_suggestions,
+            )
+        path = Path(position.path, field.response_name, position.typename)
+        info = self.executor.build_resolve_info(definition, field.nodes, field.parent_type, path)
+        strawberry_info = direct.info_class(_raw_info=info, _field=direct.strawberry_field)
+        converted: dict[str, Any] = convert_arguments(
+            arguments,
+            direct.strawberry_field.arguments,
+            direct.scalar_registry,
+            direct.config,
+            strawberry_info,
+        )
+        return converted
+
+    def distribute(self, wave: Wave, results: Any) -> None:
+        """Complete each parent's field with its result, in the parents' order."""
+        field = wave.field
+        if not isinstance(results, list | tuple) or len(results) != len(wave.positions):
+            self.fail_wave(
+                TypeError(
+                    f"The batch of {field.parent_type.name}.{field.field_name} gave"
+                    f" {inspect(results)} for {len(wave.positions)} parents."
+                ),
+                wave,
+            )
+            return
+        shape = field.shape
+        assert shape is not None
+        name = field.response_name
+        for position, value in zip(wave.positions, results, strict=True):
+            if self.nulled and self.is_dead(position):
+                continue
+            self.complete(field, shape, value, position, name, None)
+
+    def fail_wave(self, error: Exception, wave: Wave) -> None:
+        field = wave.field
+        non_null = _non_null(field)
+        for position in wave.positions:
+            self.fail(error, field, position, field.response_name, non_null)
 
     @staticmethod
     def call_directly(direct: DirectCall, source: Any, info: Info, arguments: Any) -> Any:

@@ -68,7 +68,8 @@ class Metrics:
         )
         self.batch_sizes = Histogram(
             "leeto_dataloader_batch_size",
-            "Keys per DataLoader batch, by loader.",
+            "Keys per DataLoader batch, by loader; parents per call of a batched field, by its"
+            " schema coordinate (Course.sessions).",
             ["loader"],
             buckets=BATCH_SIZES,
             registry=r,

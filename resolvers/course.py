@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from datastore.course import COURSE_ORDERS, CourseFilter, CourseOrder, count_courses, find_courses
 from datastore.loaders import REVIEW_ORDER, SESSION_ORDER
-from datastore.pages import ChildCountKey, ChildPageKey, Page
+from datastore.pages import ChildCountKey, ChildPageKey, Doc, Page
 from resolvers.context import Context
 from resolvers.errors import BadUserInput
 from resolvers.global_ids import expect_global_id
@@ -93,29 +94,35 @@ async def course_by_slug(ctx: Context, slug: str) -> dict[str, Any] | None:
     return doc if await course_readable(ctx, doc) else None
 
 
-async def instructors(ctx: Context, course: dict[str, Any]) -> list[dict[str, Any]]:
-    docs = await ctx.loaders.user_by_id.load_many(course.get("instructorIds", []))
-    return [doc for doc in docs if doc is not None]
+async def instructors(ctx: Context, courses: Sequence[Doc]) -> list[list[Doc]]:
+    """Each course's instructors (those whose accounts still exist), in its order."""
+    wanted = [course.get("instructorIds", []) for course in courses]
+    found = await ctx.loaders.user_by_id.load_many([each for ids in wanted for each in ids])
+    lists, start = [], 0
+    for ids in wanted:
+        lists.append([doc for doc in found[start : start + len(ids)] if doc is not None])
+        start += len(ids)
+    return lists
 
 
 async def sessions(
     ctx: Context,
-    course: dict[str, Any],
+    courses: Sequence[Doc],
     *,
     first: int | None,
     after: str | None,
     last: int | None = None,
     before: str | None = None,
     upcoming: bool,
-) -> Page:
+) -> list[Page]:
+    """Each course's page of sessions (the arguments are checked once, for all)."""
     window = page_window(
         SESSION_ORDER, first=first, after=after, last=last, before=before, default=10
     )
-    key = ChildPageKey(
-        parent_id=course["_id"], window=window, scope="upcoming" if upcoming else "all"
-    )
-    page: Page = await ctx.loaders.sessions_by_course.load(key)
-    return page
+    scope = "upcoming" if upcoming else "all"
+    keys = [ChildPageKey(parent_id=course["_id"], window=window, scope=scope) for course in courses]
+    pages: list[Page] = await ctx.loaders.sessions_by_course.load_many(keys)
+    return pages
 
 
 async def session_count(ctx: Context, course: dict[str, Any], *, upcoming: bool) -> int:
@@ -126,19 +133,20 @@ async def session_count(ctx: Context, course: dict[str, Any], *, upcoming: bool)
 
 async def reviews(
     ctx: Context,
-    course: dict[str, Any],
+    courses: Sequence[Doc],
     *,
     first: int | None,
     after: str | None,
     last: int | None = None,
     before: str | None = None,
-) -> Page:
+) -> list[Page]:
+    """Each course's page of reviews (the arguments are checked once, for all)."""
     window = page_window(
         REVIEW_ORDER, first=first, after=after, last=last, before=before, default=10
     )
-    key = ChildPageKey(parent_id=course["_id"], window=window)
-    page: Page = await ctx.loaders.reviews_by_course.load(key)
-    return page
+    keys = [ChildPageKey(parent_id=course["_id"], window=window) for course in courses]
+    pages: list[Page] = await ctx.loaders.reviews_by_course.load_many(keys)
+    return pages
 
 
 async def review_count(ctx: Context, course: dict[str, Any]) -> int:

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
 
+from datastore.pages import Doc
 from resolvers.context import Context
-from resolvers.visibility import visible_course
+from resolvers.visibility import visible_courses
 
 
-async def author(ctx: Context, review: dict[str, Any]) -> dict[str, Any] | None:
-    doc: dict[str, Any] | None = await ctx.loaders.user_by_id.load(review["authorId"])
-    return doc
+async def authors(ctx: Context, reviews: Sequence[Doc]) -> list[Doc | None]:
+    docs: list[Doc | None] = await ctx.loaders.user_by_id.load_many(
+        [review["authorId"] for review in reviews]
+    )
+    return docs
 
 
-async def course(ctx: Context, review: dict[str, Any]) -> dict[str, Any] | None:
-    return await visible_course(ctx, review["courseId"])
+async def courses(ctx: Context, reviews: Sequence[Doc]) -> list[Doc | None]:
+    """Each review's course, where the viewer may see it."""
+    return await visible_courses(ctx, [review["courseId"] for review in reviews])

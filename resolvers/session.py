@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from bson import ObjectId
 
 from auth.rules import may_join_session
-from datastore.pages import Page
+from datastore.pages import Doc, Page
 from datastore.seating import Seating
 from resolvers.authorization import current_actor
 from resolvers.context import Context
@@ -18,32 +19,40 @@ from resolvers.enrollment import (
     views_page,
 )
 from resolvers.pagination import page_window
-from resolvers.visibility import visible_course
+from resolvers.visibility import visible_courses
 
 
-async def course(ctx: Context, session: dict[str, Any]) -> dict[str, Any] | None:
-    return await visible_course(ctx, session["courseId"])
+async def courses(ctx: Context, sessions: Sequence[Doc]) -> list[Doc | None]:
+    """Each session's course, where the viewer may see it."""
+    return await visible_courses(ctx, [session["courseId"] for session in sessions])
 
 
-async def campus(ctx: Context, session: dict[str, Any]) -> dict[str, Any] | None:
-    campus_id = session.get("campusId")
-    if campus_id is None:
-        return None
-    doc: dict[str, Any] | None = await ctx.loaders.campus_by_id.load(campus_id)
-    return doc
+async def campuses(ctx: Context, sessions: Sequence[Doc]) -> list[Doc | None]:
+    """Each session's campus; None for virtual sessions."""
+    ids = [session.get("campusId") for session in sessions]
+    found = iter(await ctx.loaders.campus_by_id.load_many([i for i in ids if i is not None]))
+    return [None if campus_id is None else next(found) for campus_id in ids]
 
 
-async def instructor(ctx: Context, session: dict[str, Any]) -> dict[str, Any] | None:
-    doc: dict[str, Any] | None = await ctx.loaders.user_by_id.load(session["instructorId"])
-    return doc
+async def instructors(ctx: Context, sessions: Sequence[Doc]) -> list[Doc | None]:
+    docs: list[Doc | None] = await ctx.loaders.user_by_id.load_many(
+        [session["instructorId"] for session in sessions]
+    )
+    return docs
 
 
-async def seats_left(ctx: Context, session: dict[str, Any]) -> int:
+async def seats_left(ctx: Context, sessions: Sequence[Doc]) -> list[int]:
     """From the seat claims alone: one aggregate for a whole catalogue page."""
-    if session.get("cancelledAt") is not None:
-        return 0
-    taken: int = await ctx.loaders.seats_taken_by_session.load(session["_id"])
-    return max(0, int(session["capacity"]) - taken)
+    running = [session["_id"] for session in sessions if session.get("cancelledAt") is None]
+    taken = dict(
+        zip(running, await ctx.loaders.seats_taken_by_session.load_many(running), strict=True)
+    )
+    return [
+        0
+        if session["_id"] not in taken
+        else max(0, int(session["capacity"]) - taken[session["_id"]])
+        for session in sessions
+    ]
 
 
 async def waitlist_length(ctx: Context, session: dict[str, Any]) -> int:

@@ -37,6 +37,15 @@ async def visible_course(ctx: Context, course_id: Any) -> dict[str, Any] | None:
     return course if await course_readable(ctx, course) else None
 
 
+async def visible_courses(ctx: Context, course_ids: list[Any]) -> list[dict[str, Any] | None]:
+    """`visible_course` for many: one load; drafts are checked one by one (rare)."""
+    docs: list[dict[str, Any] | None] = await ctx.loaders.course_by_id.load_many(course_ids)
+    return [
+        course if course_public(course) or await course_readable(ctx, course) else None
+        for course in docs
+    ]
+
+
 async def child_visible(ctx: Context, child: dict[str, Any]) -> bool:
     """A session or review is visible when its course is."""
     return await visible_course(ctx, child["courseId"]) is not None

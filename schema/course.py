@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Annotated, Any, Self
 
@@ -12,12 +13,71 @@ from cache.tags import record_entity
 from resolvers import course as resolve
 from resolvers.context import Context
 from resolvers.global_ids import to_global_id
-from schema.connection import After, Before, Connection, FirstTen, Last, connection
+from schema.batched import batched_field, resolve_batched
+from schema.connection import After, Before, Connection, Count, FirstTen, Last, connection
 from schema.enums import CourseLevel, CourseTrack
 from schema.node import Node
 from schema.review import Review
 from schema.session import Session
 from schema.user import User
+
+# The batch functions of Course's batched fields (see schema.batched).
+
+
+async def _instructors(ctx: Context, courses: Sequence[Course]) -> list[list[User]]:
+    lists = await resolve.instructors(ctx, [course.doc for course in courses])
+    return [[User.from_doc(doc) for doc in docs] for docs in lists]
+
+
+async def _sessions(
+    ctx: Context,
+    courses: Sequence[Course],
+    *,
+    first: int | None,
+    after: str | None,
+    upcoming: bool,
+    last: int | None,
+    before: str | None,
+) -> list[Connection[Session]]:
+    docs = [course.doc for course in courses]
+    pages = await resolve.sessions(
+        ctx, docs, first=first, after=after, last=last, before=before, upcoming=upcoming
+    )
+
+    def count_of(doc: dict[str, Any]) -> Count:
+        async def count() -> int:
+            return await resolve.session_count(ctx, doc, upcoming=upcoming)
+
+        return count
+
+    return [
+        connection(page, Session.from_doc, count_of(doc))
+        for doc, page in zip(docs, pages, strict=True)
+    ]
+
+
+async def _reviews(
+    ctx: Context,
+    courses: Sequence[Course],
+    *,
+    first: int | None,
+    after: str | None,
+    last: int | None,
+    before: str | None,
+) -> list[Connection[Review]]:
+    docs = [course.doc for course in courses]
+    pages = await resolve.reviews(ctx, docs, first=first, after=after, last=last, before=before)
+
+    def count_of(doc: dict[str, Any]) -> Count:
+        async def count() -> int:
+            return await resolve.review_count(ctx, doc)
+
+        return count
+
+    return [
+        connection(page, Review.from_doc, count_of(doc))
+        for doc, page in zip(docs, pages, strict=True)
+    ]
 
 
 @strawberry.type(description="A course in the catalogue.")
@@ -70,12 +130,11 @@ class Course(Node):
             archived_at=doc.get("archivedAt"),
         )
 
-    @strawberry.field(description="Who teaches it.")
+    @batched_field(_instructors, description="Who teaches it.")
     async def instructors(self, info: Info[Context, None]) -> list[User]:
-        docs = await resolve.instructors(info.context, self.doc)
-        return [User.from_doc(doc) for doc in docs]
+        return await resolve_batched(info, _instructors, self)
 
-    @strawberry.field(description="Its sessions, earliest first.")
+    @batched_field(_sessions, description="Its sessions, earliest first.")
     async def sessions(
         self,
         info: Info[Context, None],
@@ -87,17 +146,18 @@ class Course(Node):
         last: Last = None,
         before: Before = None,
     ) -> Connection[Session]:
-        ctx, doc = info.context, self.doc
-        page = await resolve.sessions(
-            ctx, doc, first=first, after=after, last=last, before=before, upcoming=upcoming
+        return await resolve_batched(
+            info,
+            _sessions,
+            self,
+            first=first,
+            after=after,
+            upcoming=upcoming,
+            last=last,
+            before=before,
         )
 
-        async def count() -> int:
-            return await resolve.session_count(ctx, doc, upcoming=upcoming)
-
-        return connection(page, Session.from_doc, count)
-
-    @strawberry.field(description="Its reviews, newest first.")
+    @batched_field(_reviews, description="Its reviews, newest first.")
     async def reviews(
         self,
         info: Info[Context, None],
@@ -106,10 +166,6 @@ class Course(Node):
         last: Last = None,
         before: Before = None,
     ) -> Connection[Review]:
-        ctx, doc = info.context, self.doc
-        page = await resolve.reviews(ctx, doc, first=first, after=after, last=last, before=before)
-
-        async def count() -> int:
-            return await resolve.review_count(ctx, doc)
-
-        return connection(page, Review.from_doc, count)
+        return await resolve_batched(
+            info, _reviews, self, first=first, after=after, last=last, before=before
+        )

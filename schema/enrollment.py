@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any, Self
 
@@ -16,6 +16,7 @@ from resolvers import enrollment as resolve
 from resolvers.context import Context
 from resolvers.enrollment import EnrollmentView
 from resolvers.global_ids import to_global_id
+from schema.batched import batched_field, resolve_batched
 from schema.connection import Connection, connection, known_count
 from schema.enums import EnrollmentStatus
 from schema.node import Node
@@ -23,6 +24,22 @@ from schema.user import User
 
 if TYPE_CHECKING:
     from schema.session import Session
+
+
+# The batch functions of Enrollment's batched fields (see schema.batched).
+
+
+async def _sessions(ctx: Context, enrollments: Sequence[Enrollment]) -> list[Session | None]:
+    from schema.session import Session
+
+    ids = [each.doc["sessionId"] for each in enrollments]
+    docs = await ctx.loaders.session_by_id.load_many(ids)
+    return [None if doc is None else Session.from_doc(doc) for doc in docs]
+
+
+async def _users(ctx: Context, enrollments: Sequence[Enrollment]) -> list[User | None]:
+    docs = await ctx.loaders.user_by_id.load_many([each.doc["userId"] for each in enrollments])
+    return [None if doc is None else User.from_doc(doc) for doc in docs]
 
 
 @strawberry.type(
@@ -62,19 +79,15 @@ class Enrollment(Node):
             cancelled_at=doc.get("cancelledAt"),
         )
 
-    @strawberry.field(description="The session.")
+    @batched_field(_sessions, description="The session.")
     async def session(
         self, info: Info[Context, None]
     ) -> Annotated[Session, strawberry.lazy("schema.session")] | None:
-        from schema.session import Session
+        return await resolve_batched(info, _sessions, self)
 
-        doc = await info.context.loaders.session_by_id.load(self.doc["sessionId"])
-        return None if doc is None else Session.from_doc(doc)
-
-    @strawberry.field(description="The student.")
+    @batched_field(_users, description="The student.")
     async def user(self, info: Info[Context, None]) -> User | None:
-        doc = await info.context.loaders.user_by_id.load(self.doc["userId"])
-        return None if doc is None else User.from_doc(doc)
+        return await resolve_batched(info, _users, self)
 
 
 async def enrollment_node(ctx: Context, doc: dict[str, Any]) -> Enrollment | None:

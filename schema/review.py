@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any, Self
 
@@ -12,11 +13,27 @@ from cache.tags import record_entity
 from resolvers import review as resolve
 from resolvers.context import Context
 from resolvers.global_ids import to_global_id
+from schema.batched import batched_field, resolve_batched
 from schema.node import Node
 from schema.user import User
 
 if TYPE_CHECKING:
     from schema.course import Course
+
+
+# The batch functions of Review's batched fields (see schema.batched).
+
+
+async def _authors(ctx: Context, reviews: Sequence[Review]) -> list[User | None]:
+    docs = await resolve.authors(ctx, [review.doc for review in reviews])
+    return [None if doc is None else User.from_doc(doc) for doc in docs]
+
+
+async def _courses(ctx: Context, reviews: Sequence[Review]) -> list[Course | None]:
+    from schema.course import Course
+
+    docs = await resolve.courses(ctx, [review.doc for review in reviews])
+    return [None if doc is None else Course.from_doc(doc) for doc in docs]
 
 
 @strawberry.type(description="A rating from 1 to 5 with a comment; one per author per course.")
@@ -41,16 +58,12 @@ class Review(Node):
             updated_at=doc.get("updatedAt", doc["createdAt"]),
         )
 
-    @strawberry.field(description="Who wrote it.")
+    @batched_field(_authors, description="Who wrote it.")
     async def author(self, info: Info[Context, None]) -> User | None:
-        doc = await resolve.author(info.context, self.doc)
-        return None if doc is None else User.from_doc(doc)
+        return await resolve_batched(info, _authors, self)
 
-    @strawberry.field(description="The course reviewed.")
+    @batched_field(_courses, description="The course reviewed.")
     async def course(
         self, info: Info[Context, None]
     ) -> Annotated[Course, strawberry.lazy("schema.course")] | None:
-        from schema.course import Course
-
-        doc = await resolve.course(info.context, self.doc)
-        return None if doc is None else Course.from_doc(doc)
+        return await resolve_batched(info, _courses, self)

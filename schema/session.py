@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any, Self
 
@@ -12,6 +13,7 @@ from cache.tags import record_entity
 from resolvers import session as resolve
 from resolvers.context import Context
 from resolvers.global_ids import to_global_id
+from schema.batched import batched_field, resolve_batched
 from schema.campus import Campus
 from schema.connection import After, Before, Connection, First, Last
 from schema.enums import EnrollmentStatus, SessionMode
@@ -22,6 +24,30 @@ from schema.user import User
 if TYPE_CHECKING:
     from schema.course import Course
     from schema.enrollment import Enrollment
+
+
+# The batch functions of Session's batched fields (see schema.batched).
+
+
+async def _courses(ctx: Context, sessions: Sequence[Session]) -> list[Course | None]:
+    from schema.course import Course
+
+    docs = await resolve.courses(ctx, [session.doc for session in sessions])
+    return [None if doc is None else Course.from_doc(doc) for doc in docs]
+
+
+async def _campuses(ctx: Context, sessions: Sequence[Session]) -> list[Campus | None]:
+    docs = await resolve.campuses(ctx, [session.doc for session in sessions])
+    return [None if doc is None else Campus.from_doc(doc) for doc in docs]
+
+
+async def _instructors(ctx: Context, sessions: Sequence[Session]) -> list[User | None]:
+    docs = await resolve.instructors(ctx, [session.doc for session in sessions])
+    return [None if doc is None else User.from_doc(doc) for doc in docs]
+
+
+async def _seats_left(ctx: Context, sessions: Sequence[Session]) -> list[int]:
+    return await resolve.seats_left(ctx, [session.doc for session in sessions])
 
 
 @strawberry.type(description="A scheduled run of a course, virtual or at a campus.")
@@ -44,28 +70,23 @@ class Session(Node):
             capacity=int(doc["capacity"]),
         )
 
-    @strawberry.field(description="The course this session runs.")
+    @batched_field(_courses, description="The course this session runs.")
     async def course(
         self, info: Info[Context, None]
     ) -> Annotated[Course, strawberry.lazy("schema.course")] | None:
-        from schema.course import Course
+        return await resolve_batched(info, _courses, self)
 
-        doc = await resolve.course(info.context, self.doc)
-        return None if doc is None else Course.from_doc(doc)
-
-    @strawberry.field(description="Where it takes place; null for virtual sessions.")
+    @batched_field(_campuses, description="Where it takes place; null for virtual sessions.")
     async def campus(self, info: Info[Context, None]) -> Campus | None:
-        doc = await resolve.campus(info.context, self.doc)
-        return None if doc is None else Campus.from_doc(doc)
+        return await resolve_batched(info, _campuses, self)
 
-    @strawberry.field(description="Who teaches it.")
+    @batched_field(_instructors, description="Who teaches it.")
     async def instructor(self, info: Info[Context, None]) -> User | None:
-        doc = await resolve.instructor(info.context, self.doc)
-        return None if doc is None else User.from_doc(doc)
+        return await resolve_batched(info, _instructors, self)
 
-    @strawberry.field(description="Seats not yet taken by active enrolments.")
+    @batched_field(_seats_left, description="Seats not yet taken by active enrolments.")
     async def seats_left(self, info: Info[Context, None]) -> int:
-        return await resolve.seats_left(info.context, self.doc)
+        return await resolve_batched(info, _seats_left, self)
 
     @strawberry.field(
         description=(

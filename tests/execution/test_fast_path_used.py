@@ -12,6 +12,7 @@ from starlette.testclient import TestClient
 from execution.executor import FastExecutor
 from tests.execution.conftest import Twins
 from tests.operations import operation
+from tests.server.test_metrics import samples
 
 
 def schema_of(client: TestClient) -> Any:
@@ -40,3 +41,53 @@ def test_a_mutation_runs_on_the_standard_path_alike(twins: Twins) -> None:
     fast_body, standard_body = twins.both(mutation)
     assert fast_body == standard_body
     assert fast_body["data"]["tokenRefresh"]["__typename"] == "InvalidToken"
+
+
+def field_batches(client: TestClient) -> dict[str, tuple[float, float]]:
+    """(calls, parents) of every batched field so far, by coordinate."""
+    found = samples(client)
+    batches: dict[str, tuple[float, float]] = {}
+    for (name, labels), value in found.items():
+        loader = dict(labels).get("loader", "")
+        if "." not in loader:
+            continue  # a DataLoader class, not a field
+        calls, parents = batches.get(loader, (0.0, 0.0))
+        if name == "leeto_dataloader_batch_size_count":
+            calls = value
+        elif name == "leeto_dataloader_batch_size_sum":
+            parents = value
+        batches[loader] = (calls, parents)
+    return batches
+
+
+def test_batched_fields_meet_every_parent_in_one_call(twins: Twins) -> None:
+    """A page of 20 courses: the fast path calls each batched field once, with
+    all its parents; graphql-core's executor gathers the same parents through
+    the field's DataLoader."""
+    query = operation("catalogue_page")
+    before = {"fast": field_batches(twins.fast), "standard": field_batches(twins.standard)}
+    fast_body, standard_body = twins.both(query, {"first": 20})
+    assert fast_body == standard_body
+    courses = [edge["node"] for edge in fast_body["data"]["courses"]["edges"]]
+    sessions = [edge["node"] for course in courses for edge in course["sessions"]["edges"]]
+    reviews = [edge["node"] for course in courses for edge in course["reviews"]["edges"]]
+    assert len(courses) == 20
+    assert sessions
+    assert reviews
+    expected = {
+        "Course.instructors": len(courses),
+        "Course.sessions": len(courses),
+        "Course.reviews": len(courses),
+        "Session.campus": len(sessions),
+        "Session.instructor": len(sessions),
+        "Session.seatsLeft": len(sessions),
+        "Review.author": len(reviews),
+    }
+    for app, client in (("fast", twins.fast), ("standard", twins.standard)):
+        after = field_batches(client)
+        for coordinate, parents in expected.items():
+            calls_before, parents_before = before[app].get(coordinate, (0.0, 0.0))
+            calls, total = after[coordinate]
+            assert total - parents_before == parents, (app, coordinate)
+            if app == "fast":
+                assert calls - calls_before == 1, coordinate
