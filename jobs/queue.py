@@ -55,6 +55,8 @@ UNKNOWN_OUTCOME: Final = "sender stopped mid-send: delivery unknown"
 # Period claims are kept this long (they only need to outlive their period).
 RUNS_KEPT: Final = timedelta(days=2)
 STOP_GRACE_SECONDS: Final = 5.0
+CANCEL_ROUNDS: Final = 3
+CANCEL_WAIT_SECONDS: Final = 1.0
 # Writes to one session within this time share one `notify_session` job: a
 # burst of enrolments (a popular session opening) costs a few scans, not one each.
 NOTIFY_COALESCE_SECONDS: Final = 0.5
@@ -62,9 +64,13 @@ NOTIFY_COALESCE_SECONDS: Final = 0.5
 
 class _NoTracebacks(logging.Filter):
     """taskiq logs a failed task with its traceback; Leeto's logs carry none
-    (the retry middleware logs the failure in one line)."""
+    (the retry middleware logs the failure in one line). A task cancelled
+    because its process stops is no failure at all (see `_finish_or_cancel`):
+    its record is dropped."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and isinstance(record.exc_info[1], asyncio.CancelledError):
+            return False
         record.exc_info = None
         record.exc_text = None
         return True
@@ -157,9 +163,18 @@ async def _finish_or_cancel(broker: InMemoryBroker) -> None:
     if not running:
         return
     _done, pending = await asyncio.wait(running, timeout=STOP_GRACE_SECONDS)
-    for task in pending:
-        task.cancel()
-    await asyncio.gather(*pending, return_exceptions=True)
+    if pending:
+        log.info(
+            "jobs: %d still running at shutdown, stopped (the sweep resumes them)", len(pending)
+        )
+    # A job may wait again while it unwinds (aiosmtplib says QUIT to a server
+    # that may never answer): cancel it again rather than wait for its time-out.
+    for _ in range(CANCEL_ROUNDS):
+        for task in pending:
+            task.cancel()
+        _done, pending = await asyncio.wait(pending, timeout=CANCEL_WAIT_SECONDS)
+        if not pending:
+            return
 
 
 def _broker(config: JobsConfig) -> AsyncBroker:
