@@ -168,6 +168,8 @@ class DirectCall:
     converted: dict[str, Any] | None
     scalar_registry: Any
     config: Any
+    # Called with `self` alone, or nothing: no arguments, no Info, no parent or root.
+    plain: bool = False
 
 
 @dataclass(slots=True, eq=False)
@@ -317,7 +319,14 @@ class Compiler:
         def name(parameter: Any) -> str | None:
             return None if parameter is None else str(parameter.name)
 
+        plain = (
+            converted == {}
+            and resolver.info_parameter is None
+            and resolver.parent_parameter is None
+            and resolver.root_parameter is None
+        )
         return DirectCall(
+            plain=plain,
             function=resolver.wrapped_func,
             strawberry_field=strawberry_field,
             info_class=config.info_class,

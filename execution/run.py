@@ -231,6 +231,19 @@ class Run:
         assert shape is not None
         assert definition is not None
         assert field.resolve is not None
+        direct = field.direct
+        if direct is not None and direct.plain:
+            # Nothing to convert and no Info asked for: call it as it is.
+            try:
+                value = direct.function(source) if direct.passes_self else direct.function()
+            except Exception as error:
+                self.fail(error, field, position, name, shape.non_null)
+                return
+            if self.is_awaitable(value):
+                self.pending.append(Pending(value, field, shape, position, name, None))
+                return
+            self.complete(field, shape, value, position, name, None)
+            return
         path = Path(position.path, name, typename)
         info = self.executor.build_resolve_info(definition, field.nodes, field.parent_type, path)
         try:
@@ -248,7 +261,6 @@ class Run:
                     if definition.args or field.nodes[0].arguments
                     else {}
                 )
-            direct = field.direct
             if direct is None:
                 value = field.resolve(source, info, **arguments)
             else:

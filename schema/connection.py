@@ -8,7 +8,7 @@ from typing import Annotated, Any, Generic, TypeVar
 
 import strawberry
 
-from datastore.keyset import encode_cursor
+from datastore.keyset import SortSpec, encode_cursor
 from datastore.pages import Page
 
 NodeT = TypeVar("NodeT")
@@ -58,18 +58,31 @@ class PageInfo:
         description="Whether items come before this page: exact for `last`/`before` pages; "
         "for `first` pages, whether `after` was given."
     )
-    start_cursor: str | None = strawberry.field(
+    # Cursors are encoded only when asked for: most pages never show them.
+    page: strawberry.Private[Page]
+
+    @strawberry.field(
         description="Cursor of the first item, if any; pass it as `before` for the page before."
     )
-    end_cursor: str | None = strawberry.field(
-        description="Cursor of the last item; pass it as `after` for the next page."
-    )
+    def start_cursor(self) -> str | None:
+        items = self.page.items
+        return encode_cursor(self.page.spec, items[0]) if items else None
+
+    @strawberry.field(description="Cursor of the last item; pass it as `after` for the next page.")
+    def end_cursor(self) -> str | None:
+        items = self.page.items
+        return encode_cursor(self.page.spec, items[-1]) if items else None
 
 
 @strawberry.type(description="One item of a page and its cursor.")
 class Edge(Generic[NodeT]):
-    cursor: str = strawberry.field(description="Opaque cursor of this item.")
     node: NodeT = strawberry.field(description="The item.")
+    spec: strawberry.Private[SortSpec]
+    doc: strawberry.Private[dict[str, Any]]
+
+    @strawberry.field(description="Opaque cursor of this item.")
+    def cursor(self) -> str:
+        return encode_cursor(self.spec, self.doc)
 
 
 Count = Callable[[], Awaitable[int]]
@@ -102,11 +115,9 @@ def connection(
     page: Page, make: Callable[[dict[str, Any]], NodeT], count: Count
 ) -> Connection[NodeT]:
     """The connection of a page; `count` runs only if `totalCount` is selected."""
-    edges = [Edge(cursor=encode_cursor(page.spec, doc), node=make(doc)) for doc in page.items]
+    spec = page.spec
+    edges = [Edge(node=make(doc), spec=spec, doc=doc) for doc in page.items]
     info = PageInfo(
-        has_next_page=page.has_next_page,
-        has_previous_page=page.has_previous_page,
-        start_cursor=edges[0].cursor if edges else None,
-        end_cursor=edges[-1].cursor if edges else None,
+        has_next_page=page.has_next_page, has_previous_page=page.has_previous_page, page=page
     )
     return Connection(page_info=info, edges=edges, count=count)
