@@ -21,6 +21,7 @@ from graphql import (
     FieldNode,
     FragmentDefinitionNode,
     GraphQLBoolean,
+    GraphQLEnumType,
     GraphQLField,
     GraphQLFloat,
     GraphQLID,
@@ -82,6 +83,11 @@ class Shape:
     serialize: Callable[[Any], Any] | None = None  # leaves: the output coercion
     # Leaves whose values pass unchanged when they are of this Python type.
     plain: type | None = None
+    # Int leaves: Python ints in the 32-bit range pass unchanged too.
+    small_int: bool = False
+    # Enum leaves of Strawberry enums: the output name of each member, by the
+    # member's id (members live as long as their class; their hash is Python code).
+    names: dict[int, str] | None = None
 
 
 def shape_of(output_type: GraphQLOutputType) -> Shape:
@@ -93,7 +99,13 @@ def shape_of(output_type: GraphQLOutputType) -> Shape:
     if is_leaf_type(named):
         leaf: GraphQLLeafType = named
         return Shape(
-            non_null, Kind.LEAF, leaf, serialize=leaf.coerce_output_value, plain=_plain_type(leaf)
+            non_null,
+            Kind.LEAF,
+            leaf,
+            serialize=leaf.coerce_output_value,
+            plain=_plain_type(leaf),
+            small_int=leaf is GraphQLInt,
+            names=_enum_names(leaf),
         )
     if is_abstract_type(named):
         return Shape(non_null, Kind.ABSTRACT, named)
@@ -115,6 +127,21 @@ def _plain_type(leaf: GraphQLLeafType) -> type | None:
     if leaf is GraphQLInt:
         return None
     return None
+
+
+def _enum_names(leaf: GraphQLLeafType) -> dict[int, str] | None:
+    """What Strawberry's enum coercion gives each member of the Python enum it wraps."""
+    wrapped = getattr(leaf, "wrapped_cls", None)
+    if not isinstance(leaf, GraphQLEnumType) or not (
+        isinstance(wrapped, type) and issubclass(wrapped, Enum)
+    ):
+        return None
+    names: dict[int, str] = {}
+    for member in wrapped:
+        name = leaf.coerce_output_value(member)
+        if isinstance(name, str):
+            names[id(member)] = name
+    return names
 
 
 class Source(Enum):

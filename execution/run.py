@@ -36,11 +36,18 @@ if TYPE_CHECKING:
 
 Info = GraphQLResolveInfo[Any]
 
+_ATTRIBUTE = Source.ATTRIBUTE
+_RESOLVER = Source.RESOLVER
+_LEAF = Kind.LEAF
+# GraphQL's Int: a signed 32-bit integer.
+_INT_MIN = -(2**31)
+_INT_MAX = 2**31 - 1
+
 
 class Position:
     """Where a list or an object sits in the result, for null propagation."""
 
-    __slots__ = ("container", "dead", "key", "non_null", "parent", "path", "typename", "value")
+    __slots__ = ("_path", "container", "dead", "key", "non_null", "parent", "typename", "value")
 
     def __init__(
         self,
@@ -49,7 +56,6 @@ class Position:
         key: str | int,
         non_null: bool,
         parent: Position | None,
-        path: Path | None,
         typename: str | None,
     ) -> None:
         self.value = value  # the dict (object) or list this position holds
@@ -57,9 +63,18 @@ class Position:
         self.key = key
         self.non_null = non_null
         self.parent = parent
-        self.path = path
         self.typename = typename  # objects: their type's name (the `typename` of their paths)
         self.dead = False
+        self._path: Path | None = None
+
+    @property
+    def path(self) -> Path | None:
+        """Its response path (None at the root), built only when an error or an Info needs it."""
+        path = self._path
+        parent = self.parent
+        if path is None and parent is not None:
+            path = self._path = Path(parent.path, self.key, parent.typename)
+        return path
 
 
 class Wave:
@@ -119,7 +134,7 @@ class Run:
 
     def start(self, root: ObjectPlan, root_value: Any) -> None:
         assert self.data is not None
-        position = Position(self.data, None, "", False, None, None, root.object_type.name)
+        position = Position(self.data, None, "", False, None, root.object_type.name)
         self.execute_object(root, root_value, position)
         self.call_batches()
 
@@ -185,7 +200,7 @@ class Run:
         for field in plan.fields:
             name = field.response_name
             kind = field.source
-            if kind is Source.ATTRIBUTE:
+            if kind is _ATTRIBUTE:
                 try:
                     if field.reader is None:
                         value = getattr(source, field.attribute)
@@ -199,13 +214,30 @@ class Run:
                     continue
                 shape = field.shape
                 assert shape is not None
-                # The common case inline: a plain leaf.
-                if shape.kind is Kind.LEAF and value is not None and type(value) is shape.plain:
-                    data[name] = value
-                    continue
+                # The common cases inline: a leaf that passes as it is, or a null.
+                if shape.kind is _LEAF:
+                    if value is None:
+                        if not shape.non_null:
+                            data[name] = None
+                            continue
+                    else:
+                        kind_of_value = type(value)
+                        if kind_of_value is shape.plain or (
+                            kind_of_value is int
+                            and shape.small_int
+                            and _INT_MIN <= value <= _INT_MAX
+                        ):
+                            data[name] = value
+                            continue
+                        names = shape.names
+                        if names is not None:
+                            output = names.get(id(value))
+                            if output is not None:
+                                data[name] = output
+                                continue
                 data[name] = None
                 self.complete(field, shape, value, position, name, None)
-            elif kind is Source.RESOLVER:
+            elif kind is _RESOLVER:
                 data[name] = None
                 if field.batch is None:
                     self.call_resolver(field, source, position, typename)
@@ -411,8 +443,16 @@ class Run:
 
     @staticmethod
     def leaf(shape: Shape, value: Any) -> Any:
-        if type(value) is shape.plain:
+        kind = type(value)
+        if kind is shape.plain:
             return value
+        if kind is int and shape.small_int and _INT_MIN <= value <= _INT_MAX:
+            return value
+        names = shape.names
+        if names is not None:
+            name = names.get(id(value))
+            if name is not None:
+                return name
         serialize = shape.serialize
         assert serialize is not None
         coerced = serialize(value)
@@ -452,7 +492,6 @@ class Run:
             key,
             shape.non_null,
             parent,
-            Path(parent.path, key, parent.typename),
             object_type.name,
         )
         plan = field.below.get(object_type.name) or self.compiler.below(field, object_type)
@@ -480,7 +519,6 @@ class Run:
             key,
             shape.non_null,
             parent,
-            Path(parent.path, key, parent.typename),
             None,
         )
         item_shape = shape.item
