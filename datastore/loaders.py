@@ -307,6 +307,8 @@ class Loaders:
         self._private_profile_by_user: PrivateProfileByUserLoader | None = None
         # The loaders of batched fields (schema.batched), by field and arguments.
         self.field_loaders: dict[Hashable, DataLoader[Any, Any]] = {}
+        # Objects built from this request's documents, shared (schema.batched.built_once).
+        self.built: dict[str, dict[int, tuple[Any, Any]]] = {}
         if not batching:
             for loader in vars(self).values():
                 if isinstance(loader, DataLoader):

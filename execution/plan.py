@@ -55,8 +55,11 @@ from graphql.execution.values import VariableValues, get_argument_values
 from graphql.language import Visitor, visit
 from strawberry.types.arguments import convert_arguments
 
-# Where Strawberry keeps, on a graphql-core field, the Strawberry field it came from.
+# Where Strawberry keeps, on a graphql-core field or type, the Strawberry one it came from.
 STRAWBERRY_FIELD = "strawberry-definition"
+STRAWBERRY_DEFINITION = "strawberry-definition"
+# The module of the type checks Strawberry gives object types with interfaces.
+STRAWBERRY_CONVERTER = "strawberry.schema.schema_converter"
 # Where a batched field keeps its batch function, in its Strawberry field's
 # metadata (see schema.batched): called once per wave with every parent reached.
 BATCH_KEY = "leeto.batch"
@@ -88,6 +91,9 @@ class Shape:
     # Enum leaves of Strawberry enums: the output name of each member, by the
     # member's id (members live as long as their class; their hash is Python code).
     names: dict[int, str] | None = None
+    # Objects: the class whose own instances Strawberry's type check accepts
+    # (unless cast with strawberry.cast), so the check need not run for them.
+    trusted: type | None = None
 
 
 def shape_of(output_type: GraphQLOutputType) -> Shape:
@@ -110,7 +116,24 @@ def shape_of(output_type: GraphQLOutputType) -> Shape:
     if is_abstract_type(named):
         return Shape(non_null, Kind.ABSTRACT, named)
     assert is_object_type(named)
-    return Shape(non_null, Kind.OBJECT, named)
+    return Shape(non_null, Kind.OBJECT, named, trusted=_trusted_class(named))
+
+
+def _trusted_class(object_type: GraphQLObjectType) -> type | None:
+    definition = (object_type.extensions or {}).get(STRAWBERRY_DEFINITION)
+    is_type_of = object_type.is_type_of
+    if (
+        definition is None
+        or is_type_of is None
+        or getattr(is_type_of, "__module__", "") != STRAWBERRY_CONVERTER
+        or getattr(definition, "concrete_of", None) is not None
+    ):
+        return None
+    origin = getattr(definition, "origin", None)
+    # Casts are marked in the instance's __dict__: classes with slots are left out.
+    if not isinstance(origin, type) or "__slots__" in vars(origin):
+        return None
+    return origin
 
 
 def _plain_type(leaf: GraphQLLeafType) -> type | None:

@@ -27,9 +27,19 @@ from graphql import (
 from graphql.execution.values import get_argument_values
 from graphql.pyutils import Path, Undefined, inspect, is_iterable
 from strawberry.types.arguments import convert_arguments
+from strawberry.types.cast import TYPE_CAST_ATTRIBUTE
 
 from datastore.loader_batches import report_field_batch
-from execution.plan import Compiler, DirectCall, FieldPlan, Kind, ObjectPlan, Shape, Source
+from execution.plan import (
+    STRAWBERRY_CONVERTER,
+    Compiler,
+    DirectCall,
+    FieldPlan,
+    Kind,
+    ObjectPlan,
+    Shape,
+    Source,
+)
 
 if TYPE_CHECKING:
     from execution.executor import FastExecutor
@@ -475,7 +485,9 @@ class Run:
         info: Info | None,
     ) -> None:
         is_type_of = object_type.is_type_of
-        if is_type_of is not None:
+        if is_type_of is not None and not (
+            type(value) is shape.trusted and TYPE_CAST_ATTRIBUTE not in value.__dict__
+        ):
             # Strawberry's own checks are isinstance tests that ignore the info.
             if info is None and not _ignores_info(is_type_of):
                 info = self.info(field, parent, key)
@@ -628,7 +640,7 @@ class Run:
 
 
 def _ignores_info(is_type_of: Callable[..., Any]) -> bool:
-    return getattr(is_type_of, "__module__", "") == "strawberry.schema.schema_converter"
+    return getattr(is_type_of, "__module__", "") == STRAWBERRY_CONVERTER
 
 
 def _non_null(field: FieldPlan) -> bool:

@@ -16,7 +16,7 @@ batch function, so they answer alike.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Hashable, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Iterable, Sequence
 from typing import Any, TypeVar
 
 import strawberry
@@ -41,6 +41,25 @@ def batch_of(field: Any) -> Batch | None:
     metadata = getattr(field, "metadata", None) or {}
     batch: Batch | None = metadata.get(BATCH_KEY)
     return batch
+
+
+def built_once(
+    ctx: Context, make: Callable[[dict[str, Any]], T], docs: Iterable[dict[str, Any] | None]
+) -> list[T | None]:
+    """Each document's object, built once per request and shared: the instructor
+    of forty sessions is one User, not forty (None stays None)."""
+    memo: dict[int, tuple[Any, Any]] = ctx.loaders.built.setdefault(make.__qualname__, {})
+    objects: list[T | None] = []
+    for doc in docs:
+        if doc is None:
+            objects.append(None)
+            continue
+        # By identity: a request's loaders hand out one dict per document.
+        entry = memo.get(id(doc))
+        if entry is None or entry[0] is not doc:
+            entry = memo[id(doc)] = (doc, make(doc))
+        objects.append(entry[1])
+    return objects
 
 
 class _FieldLoader(DataLoader[Any, Any]):

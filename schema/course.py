@@ -13,7 +13,7 @@ from cache.tags import record_entity
 from resolvers import course as resolve
 from resolvers.context import Context
 from resolvers.global_ids import to_global_id
-from schema.batched import batched_field, resolve_batched
+from schema.batched import batched_field, built_once, resolve_batched
 from schema.connection import After, Before, Connection, Count, FirstTen, Last, connection
 from schema.enums import CourseLevel, CourseTrack
 from schema.node import Node
@@ -26,7 +26,10 @@ from schema.user import User
 
 async def _instructors(ctx: Context, courses: Sequence[Course]) -> list[list[User]]:
     lists = await resolve.instructors(ctx, [course.doc for course in courses])
-    return [[User.from_doc(doc) for doc in docs] for docs in lists]
+    return [
+        [user for user in built_once(ctx, User.from_doc, docs) if user is not None]
+        for docs in lists
+    ]
 
 
 async def _sessions(

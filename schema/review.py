@@ -13,7 +13,7 @@ from cache.tags import record_entity
 from resolvers import review as resolve
 from resolvers.context import Context
 from resolvers.global_ids import to_global_id
-from schema.batched import batched_field, resolve_batched
+from schema.batched import batched_field, built_once, resolve_batched
 from schema.node import Node
 from schema.user import User
 
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 async def _authors(ctx: Context, reviews: Sequence[Review]) -> list[User | None]:
     docs = await resolve.authors(ctx, [review.doc for review in reviews])
-    return [None if doc is None else User.from_doc(doc) for doc in docs]
+    return built_once(ctx, User.from_doc, docs)
 
 
 async def _courses(ctx: Context, reviews: Sequence[Review]) -> list[Course | None]:

@@ -13,7 +13,7 @@ from cache.tags import record_entity
 from resolvers import session as resolve
 from resolvers.context import Context
 from resolvers.global_ids import to_global_id
-from schema.batched import batched_field, resolve_batched
+from schema.batched import batched_field, built_once, resolve_batched
 from schema.campus import Campus
 from schema.connection import After, Before, Connection, First, Last
 from schema.enums import EnrollmentStatus, SessionMode
@@ -38,12 +38,12 @@ async def _courses(ctx: Context, sessions: Sequence[Session]) -> list[Course | N
 
 async def _campuses(ctx: Context, sessions: Sequence[Session]) -> list[Campus | None]:
     docs = await resolve.campuses(ctx, [session.doc for session in sessions])
-    return [None if doc is None else Campus.from_doc(doc) for doc in docs]
+    return built_once(ctx, Campus.from_doc, docs)
 
 
 async def _instructors(ctx: Context, sessions: Sequence[Session]) -> list[User | None]:
     docs = await resolve.instructors(ctx, [session.doc for session in sessions])
-    return [None if doc is None else User.from_doc(doc) for doc in docs]
+    return built_once(ctx, User.from_doc, docs)
 
 
 async def _seats_left(ctx: Context, sessions: Sequence[Session]) -> list[int]:
