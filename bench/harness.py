@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from bson import ObjectId
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 
@@ -68,8 +69,10 @@ from bench.scenarios import (
 from bench.wire import CountingProxy, start_proxy
 from bench.write_checks import answer_facts, effects, snapshot, wait_until_quiet
 from datastore.client import Database, open_client
-from datastore.enrollment import cancel_enrollment, insert_enrollment, read_seating
+from datastore.enrollment import cancel_enrollment, insert_enrollment, read_seating, settle
+from jobs.notices import Notice, NoticeKind
 from jobs.queue import NOTIFY_COALESCE_SECONDS
+from jobs.store import DeliveryState, claim_attempt, finish_attempt
 from resolvers.global_ids import to_global_id
 from server.auth_setup import access_tokens_from
 from server.demo.build import DEMO_PASSWORD, DEMO_STUDENT, build_demo
@@ -417,11 +420,28 @@ def signing_key(path: Path) -> Path:
     return path
 
 
+async def _enrolled_and_left(db: Database, session: dict[str, Any], user_id: ObjectId) -> None:
+    """One enrol + cancel pair as Leeto stores it, its notice handled.
+
+    Whichever variants ran before, each then finds the same kind of history:
+    its enrolments read the student's earlier one (a first enrolment skips
+    that read), and its notice jobs find notices another process handled
+    (those a process handled itself it skips without a read).
+    """
+    now, session_id, capacity = datetime.now(UTC), session["_id"], int(session["capacity"])
+    doc = await insert_enrollment(db, session_id=session_id, user_id=user_id, attempt=1, now=now)
+    assert doc is not None
+    await settle(db, session_id, capacity, now=now)
+    await cancel_enrollment(db, doc["_id"], now=now, reason="CANCELLED_BY_USER")
+    await settle(db, session_id, capacity, now=now)
+    notice = Notice(NoticeKind.CONFIRMED, doc["_id"], session_id)
+    await claim_attempt(db, notice.key, notice.args(), 1, now)
+    await finish_attempt(db, notice.key, 1, DeliveryState.SKIPPED, now, "cancelled since")
+
+
 async def find_fixtures(uri: str, database: str, students: int, room: int) -> Fixtures:
     """Published slugs, an upcoming session with room, and students not in it
-    who each enrolled in it once and left: every variant's enrolments then read
-    what the student did before (a first enrolment skips that read), so each
-    variant does the same work whichever students the ones before it used."""
+    who each enrolled in it once and left (`_enrolled_and_left`)."""
     demo = build_demo(SEED)
     client = open_client(uri)
     try:
@@ -450,13 +470,8 @@ async def find_fixtures(uri: str, database: str, students: int, room: int) -> Fi
         # and each variant's seat claims would depend on timing.
         if len(seating.free_seats()) < room:
             raise RuntimeError(f"session {session['_id']} has fewer than {room} free seats")
-        now = datetime.now(UTC)
         for user in chosen:
-            before = await insert_enrollment(
-                db, session_id=session["_id"], user_id=user.doc["_id"], attempt=1, now=now
-            )
-            assert before is not None
-            await cancel_enrollment(db, before["_id"], now=now, reason="CANCELLED_BY_USER")
+            await _enrolled_and_left(db, session, user.doc["_id"])
     finally:
         await client.close()
     return Fixtures(
