@@ -246,19 +246,25 @@ class Bench:
         plan = self.plan
         warm_up = 0 if variant == NAIVE else plan.warm_up
         writes = scenario.kind != "read"
+
+        async def quiet() -> None:
+            await wait_until_quiet(self.proxy, QUIET_SECONDS)
+
         if check and writes:
             before = await snapshot(self.db, scenario, self.fixtures)
         async with _client(server) as http:
             self.proxy.clear()
             for i in range(warm_up):
-                data = await scenario.run(http, variant, i, self.fixtures)
+                data = await scenario.run(http, variant, i, self.fixtures, between=quiet)
                 if check:
                     facts = await answer_facts(scenario, self.db, self.tokens, self.fixtures, data)
                     self._check(scenario, variant, i, facts)
             if scenario.kind == "write":
-                await wait_until_quiet(self.proxy, QUIET_SECONDS)  # the warm-up's notice job
-            # The warm-up runs alone: its count is free of the races concurrent
-            # writes run into (refused seat claims, notice jobs shared).
+                await quiet()  # the warm-up's notice job
+            # The warm-up runs alone, the jobs of a pair's first request done
+            # before its second: its count is free of the races concurrent
+            # writes run into (refused seat claims, notice jobs shared, a
+            # notice composed before or after its enrolment is cancelled).
             alone = round(self.proxy.total / warm_up, 2) if warm_up else None
             self.proxy.clear()
             cpu_before = server.cpu_seconds()
@@ -275,7 +281,7 @@ class Bench:
             )
             wall = time.perf_counter() - started
             if scenario.kind == "write":
-                await wait_until_quiet(self.proxy, QUIET_SECONDS)  # their notice jobs
+                await quiet()  # their notice jobs
             cpu = server.cpu_seconds() - cpu_before
         done = len(latencies)
         if check and writes:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 
@@ -105,7 +105,23 @@ async def log_in(http: httpx.AsyncClient, email: str, password: str) -> str:
     return token
 
 
-Run = Callable[[httpx.AsyncClient, str, int, Fixtures], Awaitable[dict[str, Any]]]
+Pause = Callable[[], Awaitable[None]]
+
+
+class Run(Protocol):
+    """One request (or pair) of a scenario; `between`, if given, is awaited
+    between the two requests of a pair (the harness lets background work finish)."""
+
+    def __call__(
+        self,
+        http: httpx.AsyncClient,
+        variant: str,
+        i: int,
+        fx: Fixtures,
+        /,
+        *,
+        between: Pause | None = None,
+    ) -> Awaitable[dict[str, Any]]: ...
 
 
 @dataclass(frozen=True)
@@ -121,7 +137,15 @@ class Scenario:
 def _catalogue(first: int) -> Run:
     document = operation("catalogue_page")
 
-    async def run(http: httpx.AsyncClient, variant: str, i: int, fx: Fixtures) -> dict[str, Any]:
+    async def run(
+        http: httpx.AsyncClient,
+        variant: str,
+        i: int,
+        fx: Fixtures,
+        /,
+        *,
+        between: Pause | None = None,
+    ) -> dict[str, Any]:
         if variant == FLOOR:
             return await plain(http, "/catalogue", {"first": first})
         return await graphql(http, document, {"first": first})
@@ -134,7 +158,7 @@ _DASHBOARD = operation("dashboard")
 
 
 async def _course_detail(
-    http: httpx.AsyncClient, variant: str, i: int, fx: Fixtures
+    http: httpx.AsyncClient, variant: str, i: int, fx: Fixtures, /, *, between: Pause | None = None
 ) -> dict[str, Any]:
     slug = fx.slugs[i % len(fx.slugs)]
     if variant == FLOOR:
@@ -142,13 +166,17 @@ async def _course_detail(
     return await graphql(http, _COURSE_DETAIL, {"slug": slug})
 
 
-async def _dashboard(http: httpx.AsyncClient, variant: str, i: int, fx: Fixtures) -> dict[str, Any]:
+async def _dashboard(
+    http: httpx.AsyncClient, variant: str, i: int, fx: Fixtures, /, *, between: Pause | None = None
+) -> dict[str, Any]:
     if variant == FLOOR:
         return await plain(http, "/dashboard", {}, fx.demo_token)
     return await graphql(http, _DASHBOARD, {}, fx.demo_token)
 
 
-async def _log_in(http: httpx.AsyncClient, variant: str, i: int, fx: Fixtures) -> dict[str, Any]:
+async def _log_in(
+    http: httpx.AsyncClient, variant: str, i: int, fx: Fixtures, /, *, between: Pause | None = None
+) -> dict[str, Any]:
     email = fx.student_emails[i % len(fx.student_emails)]
     if variant != FLOOR:
         return {"email": email, "token": await log_in(http, email, fx.password)}
@@ -159,7 +187,7 @@ async def _log_in(http: httpx.AsyncClient, variant: str, i: int, fx: Fixtures) -
 
 
 async def _enrol_and_cancel(
-    http: httpx.AsyncClient, variant: str, i: int, fx: Fixtures
+    http: httpx.AsyncClient, variant: str, i: int, fx: Fixtures, /, *, between: Pause | None = None
 ) -> dict[str, Any]:
     token = fx.student_tokens[i % len(fx.student_tokens)]
     if variant == FLOOR:
@@ -170,6 +198,8 @@ async def _enrol_and_cancel(
     if enrolled["__typename"] != "EnrollmentPayload":
         raise ScenarioFailed(f"sessionEnroll answered {enrolled}")
     enrollment = enrolled["enrollment"]["id"]
+    if between is not None:
+        await between()
     if variant == FLOOR:
         answer = await plain(http, "/cancel", {"enrollment": enrollment}, token)
     else:
