@@ -426,23 +426,28 @@ def signing_key(path: Path) -> Path:
     return path
 
 
-async def _enrolled_and_left(db: Database, session: dict[str, Any], user_id: ObjectId) -> None:
-    """One enrol + cancel pair as Leeto stores it, its notice handled.
+async def _enrolled_and_left(
+    db: Database, session: dict[str, Any], user_id: ObjectId, *, seated: bool
+) -> None:
+    """An enrolment the student cancelled; `seated`: with its seat claims and
+    its notice handled, as a pair served by Leeto leaves them.
 
     Whichever variants ran before, each then finds the same kind of history:
     its enrolments read the student's earlier one (a first enrolment skips
-    that read), and its notice jobs find notices another process handled
+    that read), and its notice jobs find a notice another process handled
     (those a process handled itself it skips without a read).
     """
     now, session_id, capacity = datetime.now(UTC), session["_id"], int(session["capacity"])
     doc = await insert_enrollment(db, session_id=session_id, user_id=user_id, attempt=1, now=now)
     assert doc is not None
-    await settle(db, session_id, capacity, now=now)
+    if seated:
+        await settle(db, session_id, capacity, now=now)
     await cancel_enrollment(db, doc["_id"], now=now, reason="CANCELLED_BY_USER")
-    await settle(db, session_id, capacity, now=now)
-    notice = Notice(NoticeKind.CONFIRMED, doc["_id"], session_id)
-    await claim_attempt(db, notice.key, notice.args(), 1, now)
-    await finish_attempt(db, notice.key, 1, DeliveryState.SKIPPED, now, "cancelled since")
+    if seated:
+        await settle(db, session_id, capacity, now=now)
+        notice = Notice(NoticeKind.CONFIRMED, doc["_id"], session_id)
+        await claim_attempt(db, notice.key, notice.args(), 1, now)
+        await finish_attempt(db, notice.key, 1, DeliveryState.SKIPPED, now, "cancelled since")
 
 
 async def find_fixtures(uri: str, database: str, students: int, room: int) -> Fixtures:
@@ -476,8 +481,8 @@ async def find_fixtures(uri: str, database: str, students: int, room: int) -> Fi
         # and each variant's seat claims would depend on timing.
         if len(seating.free_seats()) < room:
             raise RuntimeError(f"session {session['_id']} has fewer than {room} free seats")
-        for user in chosen:
-            await _enrolled_and_left(db, session, user.doc["_id"])
+        for n, user in enumerate(chosen):
+            await _enrolled_and_left(db, session, user.doc["_id"], seated=n == 0)
     finally:
         await client.close()
     return Fixtures(
