@@ -10,9 +10,9 @@ the harness compares what can be compared:
   that session;
 - effects (`snapshot`, `effects`): read from the database beside the counting
   proxy before and after a cell, per log-in or pair: refresh tokens stored,
-  throttling records left; enrolments stored and cancelled, seat claims by
-  kind, notice e-mails recorded, and the session's seats left and waitlist
-  as they were.
+  throttling records left; enrolments stored and cancelled, seats taken,
+  notice e-mails recorded, and the session's seats left and waitlist as they
+  were.
 
 Any difference between a variant's facts and Leeto's fails the run.
 """
@@ -33,6 +33,7 @@ from bench.wire import CountingProxy
 from datastore import collections as names
 from datastore.client import Database
 from datastore.enrollment import read_seating
+from datastore.seating import ClaimKind
 from jobs.store import DELIVERIES
 from resolvers.global_ids import from_global_id
 
@@ -118,14 +119,24 @@ async def snapshot(db: Database, scenario: Scenario, fixtures: Fixtures) -> Coun
         waitlist=len(seating.waitlist),
         notices=await db[DELIVERIES].count_documents({}),
     )
-    found.update(f"claims_{claim['kind']}" for claim in seating.claims)
+    # Every enrolment of a pair is seated once (a free seat waits for it), so
+    # SEAT claims count pairs; VACANT ones do not: a seat given up while another
+    # student's enrolment waits for a seat passes straight to them.
+    found["seat_claims"] = sum(1 for claim in seating.claims if claim["kind"] == ClaimKind.SEAT)
     return found
 
 
 # What every log-in or enrol + cancel pair must change, whoever serves it.
 REQUIRED = {
     "login": {"refresh_tokens": 1, "throttle_records": 0},
-    "write": {"seats_left": 0, "waitlist": 0, "enrolments": 1, "cancelled": 1},
+    "write": {
+        "seats_left": 0,
+        "waitlist": 0,
+        "enrolments": 1,
+        "cancelled": 1,
+        "seat_claims": 1,
+        "notices": 1,
+    },
 }
 
 

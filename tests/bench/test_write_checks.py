@@ -93,18 +93,21 @@ async def test_another_lifetime_is_not_equivalent(unused_db: Database) -> None:
 
 
 def test_effects_are_per_pair_and_must_leave_the_seats_as_they_were() -> None:
-    before = Counter(enrolments=10, cancelled=8, seats_left=5, notices=3, claims_SEAT=4)
-    after = Counter(enrolments=12, cancelled=10, seats_left=5, notices=5, claims_SEAT=6)
+    before = Counter(enrolments=10, cancelled=8, seats_left=5, notices=3, seat_claims=4)
+    after = Counter(enrolments=12, cancelled=10, seats_left=5, notices=5, seat_claims=6)
     assert effects(ENROL_SCENARIO, before, after, 2) == {
         "cancelled": 1.0,
-        "claims_SEAT": 1.0,
         "enrolments": 1.0,
         "notices": 1.0,
+        "seat_claims": 1.0,
         "seats_left": 0.0,
     }
     kept_a_seat = after - Counter(seats_left=1, cancelled=1)
     with pytest.raises(ScenarioFailed, match="seats_left"):
         effects(ENROL_SCENARIO, before, kept_a_seat, 2)
+    no_notice = after - Counter(notices=2)
+    with pytest.raises(ScenarioFailed, match="notices"):
+        effects(ENROL_SCENARIO, before, no_notice, 2)
     no_refresh_token = Counter(throttle_records=0)
     with pytest.raises(ScenarioFailed, match="refresh_tokens"):
         effects(LOG_IN_SCENARIO, no_refresh_token, no_refresh_token, 1)
