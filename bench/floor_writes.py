@@ -24,6 +24,7 @@ import binascii
 import hashlib
 import os
 import secrets
+import unicodedata
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -161,6 +162,7 @@ class FloorWrites:
         normalised = normalise_email(email)
         if validate_email(normalised) is not None or not password:
             return {"userLogIn": refused("VALIDATION_ERROR")}
+        password = unicodedata.normalize("NFKC", password)  # as Leeto hashes it
         now = datetime.now(UTC)
         ciphertext = await self.cipher.encrypt_email(normalised)
         # Throttling: the attempt is written first, then the recent ones are counted.
