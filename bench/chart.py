@@ -14,6 +14,11 @@ import matplotlib.pyplot as plt
 COLOURS = {"leeto": "#2b6cb0", "naive": "#c05621", "floor": "#718096"}
 
 
+def _with_efficiency(name: str, ratios: dict[str, Any]) -> str:
+    efficiency = ratios.get("efficiency_vs_floor")
+    return name if efficiency is None else f"{name}\nfloor/leeto CPU {efficiency:g}"
+
+
 def draw(results: dict[str, Any], target: Path) -> None:
     scenarios = list(results["results"])
     variants = ["leeto", "naive", "floor"]
@@ -36,7 +41,10 @@ def draw(results: dict[str, Any], target: Path) -> None:
             ax.bar_label(bars, fmt="%.3g", fontsize=7)
         ax.set_yscale("log")
         ax.set_title(title, fontsize=10)
-        ax.set_xticks(range(len(scenarios)), scenarios, fontsize=8)
+        labels = scenarios
+        if key == "cpu_ms_per_request":  # the floor's share of Leeto's CPU, under each
+            labels = [_with_efficiency(name, results["ratios"].get(name, {})) for name in scenarios]
+        ax.set_xticks(range(len(scenarios)), labels, fontsize=8)
         ax.legend(fontsize=8)
     machine = results["machine"]
     fig.suptitle(

@@ -1,26 +1,27 @@
-"""The floor: what the read scenarios cost with no GraphQL at all.
+"""The floor: what each scenario costs with no GraphQL at all.
 
 A minimal Starlette app that sends exactly the MongoDB commands Leeto sends for
-each read operation (as counted on the wire by `bench.wire`), shapes the same
-JSON by hand and writes it with orjson. The harness checks its `data` equals
-Leeto's, so the difference between the two is what GraphQL and Leeto's layers
-cost, not different work. Seat statuses come from `datastore.seating` (plain
-functions: the floor needs the same rule, not a second copy of it).
+each operation (as counted on the wire by `bench.wire`), shapes the same JSON
+by hand and writes it with orjson. For reads the harness checks its `data`
+equals Leeto's; for the writes (`bench.floor_writes`: log-in, enrol, cancel)
+that its answers and what it stored are equivalent. The difference between the
+two is then what GraphQL and Leeto's layers cost, not different work. Seat
+statuses come from `datastore.seating` (plain functions: the floor needs the
+same rule, not a second copy of it).
 
-Run by `bench.harness` as `uvicorn bench.floor_app:app` with MONGODB_URI and
-BENCH_JWT_PRIVATE_KEY_FILE (the signing key Leeto is given) in the environment.
+Run by `bench.harness` as `uvicorn bench.floor_app:app` with the environment
+Leeto is given (MONGODB_URI and the LEETO_* settings: signing key, master key,
+argon2 costs).
 """
 
 from __future__ import annotations
 
 import asyncio
 import base64
-import os
 from collections import defaultdict
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import jwt
@@ -33,8 +34,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from bench.floor_writes import FloorWrites
 from datastore.client import Client, open_client
 from datastore.seating import Seating, SeatingStatus
+from live.broker import InProcessBroker
+from server.background import Background
+from server.security import cipher_from, kms_from
+from server.settings import Settings
 
 Doc = dict[str, Any]
 BATCH = 100_000  # one reply per command, as Leeto's loaders ask
@@ -338,28 +344,66 @@ async def dashboard(request: Request) -> Response:
     return _json(await floor.dashboard(viewer))
 
 
+async def log_in(request: Request) -> Response:
+    body = orjson.loads(await request.body())
+    address = request.client.host if request.client else "unknown"
+    writes: FloorWrites = request.app.state.writes
+    return _json(await writes.log_in(str(body["email"]), str(body["password"]), address))
+
+
+def _viewer_or_401(request: Request) -> ObjectId | Response:
+    viewer = request.app.state.floor.viewer_id(request.headers.get("authorization"))
+    return Response(status_code=401) if viewer is None else viewer
+
+
+async def enrol(request: Request) -> Response:
+    viewer = _viewer_or_401(request)
+    if isinstance(viewer, Response):
+        return viewer
+    body = orjson.loads(await request.body())
+    return _json(await request.app.state.writes.enrol(viewer, str(body["session"])))
+
+
+async def cancel(request: Request) -> Response:
+    viewer = _viewer_or_401(request)
+    if isinstance(viewer, Response):
+        return viewer
+    body = orjson.loads(await request.body())
+    return _json(await request.app.state.writes.cancel(viewer, str(body["enrollment"])))
+
+
 async def ready(_request: Request) -> Response:
     return Response("ok")
 
 
-def _public_key() -> Any:
-    path = os.environ.get("BENCH_JWT_PRIVATE_KEY_FILE")
-    if not path:
-        return None
-    key = load_pem_private_key(Path(path).read_bytes(), password=None)
-    assert isinstance(key, Ed25519PrivateKey)
-    return key.public_key()
-
-
 @asynccontextmanager
 async def lifespan(app: Starlette) -> AsyncIterator[None]:
-    uri = os.environ["MONGODB_URI"]
-    client = open_client(uri)
-    database = uri.rsplit("/", 1)[1].split("?")[0]
-    app.state.floor = Floor(client, database, _public_key())
+    # Leeto's settings, from the environment Leeto is given: the same argon2
+    # costs, signing key, master key, token lifetimes and throttling.
+    settings = Settings()
+    assert settings.jwt_private_key_file is not None, "LEETO_JWT_PRIVATE_KEY_FILE is required"
+    key = load_pem_private_key(settings.jwt_private_key_file.read_bytes(), password=None)
+    assert isinstance(key, Ed25519PrivateKey)
+    client = open_client(settings.database_uri())
+    db = client[settings.database_name]
+    master_key = kms_from(settings)
+    cipher = cipher_from(settings, client, master_key)
+    await cipher.ensure_ready()
+    # The notice jobs run here as they run in Leeto's process (no Redis), with
+    # a client of their own; no periodic schedule (the bench puts Leeto's a day apart).
+    background = await Background.start(settings, master_key, schedule=False)
+    events = InProcessBroker(max_queued=settings.subscription_queue_size)
+    app.state.floor = Floor(client, settings.database_name, key.public_key())
+    app.state.writes = FloorWrites(
+        db, settings, signing_key=key, cipher=cipher, events=events, jobs=background.jobs
+    )
     try:
         yield
     finally:
+        app.state.writes.close()
+        await background.close()
+        await cipher.close()
+        await events.close()
         await client.close()
 
 
@@ -368,6 +412,9 @@ app = Starlette(
         Route("/catalogue", catalogue, methods=["POST"]),
         Route("/course", course, methods=["POST"]),
         Route("/dashboard", dashboard, methods=["POST"]),
+        Route("/log-in", log_in, methods=["POST"]),
+        Route("/enrol", enrol, methods=["POST"]),
+        Route("/cancel", cancel, methods=["POST"]),
         Route("/readyz", ready),
     ],
     lifespan=lifespan,

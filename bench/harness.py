@@ -8,13 +8,21 @@ server process (uvicorn, one worker, LEETO_ENV=production) over loopback:
 - naive: the same schema with LEETO_LOADER_BATCHING=false (every DataLoader
   loads each key with its own query) and LEETO_FAST_EXECUTION=false;
 - floor: bench/floor_app.py, the same MongoDB commands and the same JSON with
-  no GraphQL at all (read scenarios only; its `data` is checked equal to Leeto's).
+  no GraphQL at all, for every scenario. Its read answers are checked equal to
+  Leeto's; its writes equivalent: the same user's token, valid for Leeto, and
+  the same statuses, and per log-in or enrol + cancel pair the same effects in
+  the database (`bench.write_checks`).
+
+A write's figures include the notice job it schedules (run in the server
+process, as without Redis): before the measured requests and after them the
+harness waits until the database has been quiet for a moment.
 
 Per variant and scenario: the server process's CPU ms per request
 (/proc/PID/stat around the measured requests, after warm-up), MongoDB commands
-per request (counted on the wire), p50/p99 latency at a fixed concurrency and
-peak RSS (VmHWM). Prints a table and writes bench/results.json and
-bench/results.png. `--quick` is the test's tiny run.
+per request (counted on the wire; `commands_alone`: those of the warm-up
+request, run alone, which concurrent writes' races do not blur), p50/p99
+latency at a fixed concurrency and peak RSS (VmHWM). Prints a table and
+writes bench/results.json and bench/results.png. `--quick` is the test's tiny run.
 """
 
 from __future__ import annotations
@@ -34,9 +42,11 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from bson import ObjectId
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 
+from auth.tokens import AccessTokens
 from bench.machine import describe, summary
 from bench.processes import Server, floor_command, leeto_command, new_port, serving
 from bench.scenarios import (
@@ -57,8 +67,14 @@ from bench.scenarios import (
     log_in,
 )
 from bench.wire import CountingProxy, start_proxy
-from datastore.client import open_client
+from bench.write_checks import answer_facts, effects, snapshot, wait_until_quiet
+from datastore.client import Database, open_client
+from datastore.enrollment import cancel_enrollment, insert_enrollment, read_seating, settle
+from jobs.notices import Notice, NoticeKind
+from jobs.queue import NOTIFY_COALESCE_SECONDS
+from jobs.store import DeliveryState, claim_attempt, finish_attempt
 from resolvers.global_ids import to_global_id
+from server.auth_setup import access_tokens_from
 from server.demo.build import DEMO_PASSWORD, DEMO_STUDENT, build_demo
 from server.devdb import EmbeddedEngine, free_port
 from server.seed import seed_database
@@ -66,6 +82,9 @@ from server.settings import Settings
 
 HERE = Path(__file__).resolve().parent
 SEED = 42
+# A write's notice job starts NOTIFY_COALESCE_SECONDS after it; this long with
+# no command on the wire means every job the writes started has finished.
+QUIET_SECONDS = 3 * NOTIFY_COALESCE_SECONDS
 NAIVE_ORDER = [
     s.name
     for s in (
@@ -194,13 +213,25 @@ def _client(server: Server) -> httpx.AsyncClient:
 
 
 class Bench:
-    def __init__(self, plan: Plan, proxy: CountingProxy, fixtures: Fixtures) -> None:
+    def __init__(
+        self,
+        plan: Plan,
+        proxy: CountingProxy,
+        fixtures: Fixtures,
+        *,
+        db: Database,
+        tokens: AccessTokens,
+    ) -> None:
         self.plan = plan
         self.proxy = proxy
         self.fixtures = fixtures
+        # Read beside the proxy (not counted): what the writes stored.
+        self.db = db
+        self.tokens = tokens  # Leeto's verifier, for every variant's tokens
         self.results: dict[str, dict[str, dict[str, Any]]] = {}
-        self.reference: dict[tuple[str, int], dict[str, Any]] = {}
+        self.reference: dict[tuple[str, int | str], Any] = {}
         self.matches: dict[str, dict[str, bool]] = {}
+        self.effects: dict[str, dict[str, dict[str, float]]] = {}
         self.skipped: list[str] = []
 
     async def measure(
@@ -214,11 +245,27 @@ class Bench:
     ) -> dict[str, Any]:
         plan = self.plan
         warm_up = 0 if variant == NAIVE else plan.warm_up
+        writes = scenario.kind != "read"
+
+        async def quiet() -> None:
+            await wait_until_quiet(self.proxy, QUIET_SECONDS)
+
+        if check and writes:
+            before = await snapshot(self.db, scenario, self.fixtures)
         async with _client(server) as http:
+            self.proxy.clear()
             for i in range(warm_up):
-                data = await scenario.run(http, variant, i, self.fixtures)
-                if check and scenario.kind == "read":
-                    self._check(scenario, variant, i, data)
+                data = await scenario.run(http, variant, i, self.fixtures, between=quiet)
+                if check:
+                    facts = await answer_facts(scenario, self.db, self.tokens, self.fixtures, data)
+                    self._check(scenario, variant, i, facts)
+            if scenario.kind == "write":
+                await quiet()  # the warm-up's notice job
+            # The warm-up runs alone, the jobs of a pair's first request done
+            # before its second: its count is free of the races concurrent
+            # writes run into (refused seat claims, notice jobs shared, a
+            # notice composed before or after its enrolment is cancelled).
+            alone = round(self.proxy.total / warm_up, 2) if warm_up else None
             self.proxy.clear()
             cpu_before = server.cpu_seconds()
             started = time.perf_counter()
@@ -233,14 +280,22 @@ class Bench:
                 first_index=warm_up,
             )
             wall = time.perf_counter() - started
+            if scenario.kind == "write":
+                await quiet()  # their notice jobs
             cpu = server.cpu_seconds() - cpu_before
         done = len(latencies)
+        if check and writes:
+            after = await snapshot(self.db, scenario, self.fixtures)
+            found = effects(scenario, before, after, warm_up + done)
+            self.effects.setdefault(scenario.name, {})[variant] = found
+            self._check(scenario, variant, "effects", found)
         return {
             "requests": done,
             "warm_up": warm_up,
             "concurrency": plan.concurrency,
             "cpu_ms_per_request": round(cpu * 1000 / done, 2),
             "commands_per_request": round(self.proxy.total / done, 2),
+            "commands_alone": alone,
             "commands_by_name": {
                 k: round(v / done, 2) for k, v in sorted(self.proxy.commands.items())
             },
@@ -250,9 +305,11 @@ class Bench:
             "peak_rss_mib": round(server.peak_rss_mib(), 1),
         }
 
-    def _check(self, scenario: Scenario, variant: str, index: int, data: dict[str, Any]) -> None:
-        """The floor must answer exactly what Leeto answers (the naive build's
-        answers are checked by tests/datastore/test_loader_batching.py)."""
+    def _check(self, scenario: Scenario, variant: str, index: int | str, data: Any) -> None:
+        """The floor must answer what Leeto answers: the same data for reads, the
+        same facts and effects for writes (`bench.write_checks`). The naive
+        build is held to the same; its answers are also checked by
+        tests/datastore/test_loader_batching.py."""
         key = (scenario.name, index)
         if variant == LEETO:
             self.reference[key] = data
@@ -262,7 +319,11 @@ class Bench:
             self.matches.get(scenario.name, {}).get(variant, True) and same
         )
         if not same:
-            raise ScenarioFailed(f"{variant}'s data differs from Leeto's for {scenario.name}")
+            what = "data" if isinstance(index, int) else index
+            raise ScenarioFailed(
+                f"{variant}'s {what} differs from Leeto's for {scenario.name}: "
+                f"{str(data)[:400]} vs {str(self.reference.get(key))[:400]}"
+            )
 
     async def run_variant(
         self, server: Server, variant: str, scenarios: Sequence[Scenario], started: float
@@ -365,8 +426,33 @@ def signing_key(path: Path) -> Path:
     return path
 
 
-async def find_fixtures(uri: str, database: str, students: int) -> Fixtures:
-    """Published slugs, an upcoming session with room, and students not in it."""
+async def _enrolled_and_left(
+    db: Database, session: dict[str, Any], user_id: ObjectId, *, seated: bool
+) -> None:
+    """An enrolment the student cancelled; `seated`: with its seat claims and
+    its notice handled, as a pair served by Leeto leaves them.
+
+    Whichever variants ran before, each then finds the same kind of history:
+    its enrolments read the student's earlier one (a first enrolment skips
+    that read), and its notice jobs find a notice another process handled
+    (those a process handled itself it skips without a read).
+    """
+    now, session_id, capacity = datetime.now(UTC), session["_id"], int(session["capacity"])
+    doc = await insert_enrollment(db, session_id=session_id, user_id=user_id, attempt=1, now=now)
+    assert doc is not None
+    if seated:
+        await settle(db, session_id, capacity, now=now)
+    await cancel_enrollment(db, doc["_id"], now=now, reason="CANCELLED_BY_USER")
+    if seated:
+        await settle(db, session_id, capacity, now=now)
+        notice = Notice(NoticeKind.CONFIRMED, doc["_id"], session_id)
+        await claim_attempt(db, notice.key, notice.args(), 1, now)
+        await finish_attempt(db, notice.key, 1, DeliveryState.SKIPPED, now, "cancelled since")
+
+
+async def find_fixtures(uri: str, database: str, students: int, room: int) -> Fixtures:
+    """Published slugs, an upcoming session with room, and students not in it
+    who each enrolled in it once and left (`_enrolled_and_left`)."""
     demo = build_demo(SEED)
     client = open_client(uri)
     try:
@@ -383,19 +469,29 @@ async def find_fixtures(uri: str, database: str, students: int) -> Fixtures:
         taken = {
             doc["userId"] async for doc in db["enrollments"].find({"sessionId": session["_id"]})
         }
+        chosen = [
+            u
+            for u in demo.users
+            if u.doc["roles"] == ["STUDENT"]
+            and u.email != DEMO_STUDENT
+            and u.doc["_id"] not in taken
+        ][:students]
+        seating = await read_seating(db, session["_id"], int(session["capacity"]))
+        # Fewer free seats than enrolments at once would put some on the waitlist,
+        # and each variant's seat claims would depend on timing.
+        if len(seating.free_seats()) < room:
+            raise RuntimeError(f"session {session['_id']} has fewer than {room} free seats")
+        for n, user in enumerate(chosen):
+            await _enrolled_and_left(db, session, user.doc["_id"], seated=n == 0)
     finally:
         await client.close()
-    emails = [
-        u.email
-        for u in demo.users
-        if u.doc["roles"] == ["STUDENT"] and u.email != DEMO_STUDENT and u.doc["_id"] not in taken
-    ]
     return Fixtures(
         slugs=slugs,
         password=DEMO_PASSWORD,
         demo_email=DEMO_STUDENT,
         enrol_session=to_global_id("Session", session["_id"]),
-        student_emails=emails[:students],
+        student_emails=[u.email for u in chosen],
+        student_ids=[str(u.doc["_id"]) for u in chosen],
     )
 
 
@@ -430,7 +526,7 @@ async def run(plan: Plan) -> dict[str, Any]:
             )
         key_file = signing_key(tmp / "jwt.pem")
         students = 4 if plan.quick else 16
-        fixtures = await find_fixtures(engine.uri, "bench_1x", students)
+        fixtures = await find_fixtures(engine.uri, "bench_1x", students, plan.concurrency)
         proxy = CountingProxy(engine.port)
         proxy_port = free_port()
         proxy_server = await start_proxy(proxy, proxy_port)
@@ -456,9 +552,14 @@ async def run(plan: Plan) -> dict[str, Any]:
         variants: dict[str, tuple[list[str], dict[str, str]]] = {
             LEETO: ([], {}),
             NAIVE: ([], {"LEETO_LOADER_BATCHING": "false", "LEETO_FAST_EXECUTION": "false"}),
-            FLOOR: ([], {"BENCH_JWT_PRIVATE_KEY_FILE": str(key_file)}),
+            FLOOR: ([], {}),
         }
-        bench = Bench(plan, proxy, fixtures)
+        # Leeto's own verifier with the key every variant signs with.
+        tokens = access_tokens_from(
+            Settings(env="test", data_dir=tmp, jwt_private_key_file=key_file)
+        )
+        checker = open_client(f"{engine.uri}bench_1x")  # beside the proxy: not counted
+        bench = Bench(plan, proxy, fixtures, db=checker["bench_1x"], tokens=tokens)
         burst: dict[str, Any] = {}
         growth: dict[str, dict[str, dict[str, Any]]] = {}
         print(HEADER, flush=True)
@@ -516,6 +617,7 @@ async def run(plan: Plan) -> dict[str, Any]:
             await one_variant(NAIVE)
         finally:
             proxy_server.close()
+            await checker.close()
     return {
         "machine": machine,
         "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
@@ -525,7 +627,8 @@ async def run(plan: Plan) -> dict[str, Any]:
         "variants": {
             LEETO: "Leeto as shipped (LEETO_ENV=production, one uvicorn worker)",
             NAIVE: "LEETO_LOADER_BATCHING=false, LEETO_FAST_EXECUTION=false",
-            FLOOR: "bench/floor_app.py: the same MongoDB commands and JSON, no GraphQL",
+            FLOOR: "bench/floor_app.py: the same MongoDB commands and JSON, no GraphQL "
+            "(writes: bench/floor_writes.py)",
         },
         "scenarios": {s.name: {"label": s.label, "kind": s.kind} for s in plan.scenarios},
         "results": bench.results,
@@ -533,6 +636,8 @@ async def run(plan: Plan) -> dict[str, Any]:
         "floor_matches_leeto": {
             name: found.get(FLOOR) for name, found in bench.matches.items() if FLOOR in found
         },
+        # Per log-in or enrol + cancel pair, what each variant's writes stored.
+        "write_effects": bench.effects,
         "skipped": bench.skipped,
         "burst": burst,
         "growth": growth,

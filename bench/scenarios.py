@@ -1,9 +1,10 @@
 """What the benchmark asks each variant: one request (or one enrol + cancel pair) at a time.
 
-Read scenarios go to Leeto's `/graphql` (the `leeto` and `naive` variants) or
-to the floor app's plain route; both answer `{"data": ...}` and the harness
-compares them. Log-in and enrolment exist only as GraphQL mutations, so the
-floor has no counterpart for them.
+Every scenario goes to Leeto's `/graphql` (the `leeto` and `naive` variants) or
+to the floor app's plain route (`/catalogue`, `/course`, `/dashboard`,
+`/log-in`, `/enrol` and `/cancel`); both answer `{"data": ...}` in the same
+shape and the harness compares them (reads: equal; writes: equivalent, see
+`bench.harness`).
 
 Extension point — subscription fan-out: when subscriptions land, add a
 Scenario of kind "fanout" here whose `run` opens N graphql-transport-ws
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 
@@ -24,7 +25,6 @@ from tests.operations import operation
 LEETO = "leeto"
 NAIVE = "naive"
 FLOOR = "floor"
-GRAPHQL_VARIANTS = (LEETO, NAIVE)
 ALL_VARIANTS = (LEETO, NAIVE, FLOOR)
 
 LOG_IN = """
@@ -64,6 +64,7 @@ class Fixtures:
     demo_token: str = ""
     enrol_session: str = ""  # a global ID
     student_emails: list[str] = field(default_factory=list)
+    student_ids: list[str] = field(default_factory=list)  # the users of student_emails
     student_tokens: list[str] = field(default_factory=list)
 
 
@@ -104,7 +105,23 @@ async def log_in(http: httpx.AsyncClient, email: str, password: str) -> str:
     return token
 
 
-Run = Callable[[httpx.AsyncClient, str, int, Fixtures], Awaitable[dict[str, Any]]]
+Pause = Callable[[], Awaitable[None]]
+
+
+class Run(Protocol):
+    """One request (or pair) of a scenario; `between`, if given, is awaited
+    between the two requests of a pair (the harness lets background work finish)."""
+
+    def __call__(
+        self,
+        http: httpx.AsyncClient,
+        variant: str,
+        i: int,
+        fx: Fixtures,
+        /,
+        *,
+        between: Pause | None = None,
+    ) -> Awaitable[dict[str, Any]]: ...
 
 
 @dataclass(frozen=True)
@@ -120,7 +137,15 @@ class Scenario:
 def _catalogue(first: int) -> Run:
     document = operation("catalogue_page")
 
-    async def run(http: httpx.AsyncClient, variant: str, i: int, fx: Fixtures) -> dict[str, Any]:
+    async def run(
+        http: httpx.AsyncClient,
+        variant: str,
+        i: int,
+        fx: Fixtures,
+        /,
+        *,
+        between: Pause | None = None,
+    ) -> dict[str, Any]:
         if variant == FLOOR:
             return await plain(http, "/catalogue", {"first": first})
         return await graphql(http, document, {"first": first})
@@ -133,7 +158,7 @@ _DASHBOARD = operation("dashboard")
 
 
 async def _course_detail(
-    http: httpx.AsyncClient, variant: str, i: int, fx: Fixtures
+    http: httpx.AsyncClient, variant: str, i: int, fx: Fixtures, /, *, between: Pause | None = None
 ) -> dict[str, Any]:
     slug = fx.slugs[i % len(fx.slugs)]
     if variant == FLOOR:
@@ -141,29 +166,48 @@ async def _course_detail(
     return await graphql(http, _COURSE_DETAIL, {"slug": slug})
 
 
-async def _dashboard(http: httpx.AsyncClient, variant: str, i: int, fx: Fixtures) -> dict[str, Any]:
+async def _dashboard(
+    http: httpx.AsyncClient, variant: str, i: int, fx: Fixtures, /, *, between: Pause | None = None
+) -> dict[str, Any]:
     if variant == FLOOR:
         return await plain(http, "/dashboard", {}, fx.demo_token)
     return await graphql(http, _DASHBOARD, {}, fx.demo_token)
 
 
-async def _log_in(http: httpx.AsyncClient, variant: str, i: int, fx: Fixtures) -> dict[str, Any]:
+async def _log_in(
+    http: httpx.AsyncClient, variant: str, i: int, fx: Fixtures, /, *, between: Pause | None = None
+) -> dict[str, Any]:
     email = fx.student_emails[i % len(fx.student_emails)]
-    return {"token": await log_in(http, email, fx.password)}
+    if variant != FLOOR:
+        return {"email": email, "token": await log_in(http, email, fx.password)}
+    result = (await plain(http, "/log-in", {"email": email, "password": fx.password}))["userLogIn"]
+    if result["__typename"] != "AuthPayload":
+        raise ScenarioFailed(f"floor log-in refused: {result}")
+    return {"email": email, "token": result["accessToken"]}
 
 
 async def _enrol_and_cancel(
-    http: httpx.AsyncClient, variant: str, i: int, fx: Fixtures
+    http: httpx.AsyncClient, variant: str, i: int, fx: Fixtures, /, *, between: Pause | None = None
 ) -> dict[str, Any]:
     token = fx.student_tokens[i % len(fx.student_tokens)]
-    enrolled = (await graphql(http, ENROL, {"session": fx.enrol_session}, token))["sessionEnroll"]
+    if variant == FLOOR:
+        answer = await plain(http, "/enrol", {"session": fx.enrol_session}, token)
+    else:
+        answer = await graphql(http, ENROL, {"session": fx.enrol_session}, token)
+    enrolled = answer["sessionEnroll"]
     if enrolled["__typename"] != "EnrollmentPayload":
-        raise ScenarioFailed(f"sessionEnroll answered {enrolled['__typename']}")
+        raise ScenarioFailed(f"sessionEnroll answered {enrolled}")
     enrollment = enrolled["enrollment"]["id"]
-    cancelled = (await graphql(http, CANCEL, {"enrollment": enrollment}, token))["enrollmentCancel"]
+    if between is not None:
+        await between()
+    if variant == FLOOR:
+        answer = await plain(http, "/cancel", {"enrollment": enrollment}, token)
+    else:
+        answer = await graphql(http, CANCEL, {"enrollment": enrollment}, token)
+    cancelled = answer["enrollmentCancel"]
     if cancelled["__typename"] != "EnrollmentPayload":
-        raise ScenarioFailed(f"enrollmentCancel answered {cancelled['__typename']}")
-    return {"enrolled": enrolled, "cancelled": cancelled}
+        raise ScenarioFailed(f"enrollmentCancel answered {cancelled}")
+    return {"student": i % len(fx.student_tokens), "enrolled": enrolled, "cancelled": cancelled}
 
 
 CATALOGUE_20 = Scenario(
@@ -178,12 +222,12 @@ COURSE_DETAIL = Scenario(
 DASHBOARD = Scenario(
     "dashboard", "signed-in dashboard", "read", ALL_VARIANTS, _dashboard, grows=True
 )
-LOG_IN_SCENARIO = Scenario("log_in", "log-in (userLogIn)", "login", GRAPHQL_VARIANTS, _log_in)
+LOG_IN_SCENARIO = Scenario("log_in", "log-in (userLogIn)", "login", ALL_VARIANTS, _log_in)
 ENROL_SCENARIO = Scenario(
     "enrol_cancel",
     "enrol + cancel (a pair of mutations)",
     "write",
-    GRAPHQL_VARIANTS,
+    ALL_VARIANTS,
     _enrol_and_cancel,
 )
 

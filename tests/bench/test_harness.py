@@ -14,6 +14,7 @@ CELL_KEYS = {
     "concurrency",
     "cpu_ms_per_request",
     "commands_per_request",
+    "commands_alone",
     "commands_by_name",
     "p50_ms",
     "p99_ms",
@@ -38,24 +39,37 @@ def test_quick_run_writes_every_figure(tmp_path: Path) -> None:
     assert set(results["plan"]["scenarios"]) == {"course_detail", "log_in", "enrol_cancel"}
 
     cells = results["results"]
-    assert set(cells["course_detail"]) == {"leeto", "naive", "floor"}
-    assert set(cells["log_in"]) == set(cells["enrol_cancel"]) == {"leeto", "naive"}
+    for by_variant in cells.values():
+        assert set(by_variant) == {"leeto", "naive", "floor"}
     for by_variant in cells.values():
         for cell in by_variant.values():
             assert set(cell) == CELL_KEYS
             assert cell["requests"] >= 1
             assert cell["peak_rss_mib"] > 0
 
-    # The floor answered exactly what Leeto answered, with the same commands.
-    assert results["floor_matches_leeto"] == {"course_detail": True}
-    detail = cells["course_detail"]
+    # The floor answered what Leeto answered (writes: equivalently), with the same commands.
+    assert results["floor_matches_leeto"] == {
+        "course_detail": True,
+        "log_in": True,
+        "enrol_cancel": True,
+    }
+    detail, log_in, enrol = cells["course_detail"], cells["log_in"], cells["enrol_cancel"]
     assert detail["floor"]["commands_per_request"] == detail["leeto"]["commands_per_request"]
     assert detail["naive"]["commands_per_request"] > detail["leeto"]["commands_per_request"]
+    assert log_in["floor"]["commands_by_name"] == log_in["leeto"]["commands_by_name"]
+    # A pair run alone: concurrent pairs race for seat claims and share notice jobs.
+    assert enrol["floor"]["commands_alone"] == enrol["leeto"]["commands_alone"]
+    assert enrol["naive"]["commands_alone"] is None  # no warm-up
 
-    for ratios in results["ratios"].values():
+    # Per log-in or pair, the same effects in the database, the notice e-mail included.
+    effects = results["write_effects"]
+    assert effects["log_in"]["floor"] == effects["log_in"]["leeto"]
+    assert effects["enrol_cancel"]["floor"] == effects["enrol_cancel"]["leeto"]
+    assert effects["enrol_cancel"]["floor"]["notices"] == 1
+
+    for name, ratios in results["ratios"].items():
         assert set(ratios) == {"efficiency_vs_floor", "commands_vs_naive", "latency_vs_naive"}
-    assert results["ratios"]["course_detail"]["efficiency_vs_floor"] is not None
-    assert results["ratios"]["log_in"]["efficiency_vs_floor"] is None
+        assert ratios["efficiency_vs_floor"] is not None, name
     assert results["ratios"]["course_detail"]["commands_vs_naive"] > 1
 
     burst = results["burst"]
