@@ -168,6 +168,15 @@ query BadArguments {
   badId: node(id: "nonsense") { id }
 }
 
+query BatchedErrors($n: Int!, $after: String) {
+  courses(first: 4) { edges { node { id
+    sessions(first: 500) { edges { node { id } } }
+    reviews(first: $n, last: 2) { edges { node { id } } }
+    later: sessions(first: $n, after: $after) { edges { node { id seatsLeft } } }
+    instructors { id }
+  } } }
+}
+
 query Introspection {
   __typename
   __schema { queryType { name } }
@@ -211,4 +220,10 @@ def hand_written_cases(ids: dict[str, list[str]], slug: str) -> list[Case]:
         case("BySlug-missing", {"slug": "nothing-here"}),
     ]
     cases += [case(f"OneNode-{i}", {"id": node_id}) for i, node_id in enumerate(every_id)]
+    # A batched field failing for every parent at once: the errors in the same order.
+    batched = documents["BatchedErrors"]
+    cases += [
+        Case("BatchedErrors-bad", batched, {"n": 3, "after": "not-a-cursor"}),
+        Case("BatchedErrors-good", batched, {"n": 1, "after": None}),
+    ]
     return cases
