@@ -14,6 +14,7 @@ from aiodataloader import DataLoader
 from bson import ObjectId
 
 from datastore import collections as names
+from datastore.batch_loader import BatchLoader
 from datastore.client import Database
 from datastore.course import COURSE_FIELDS
 from datastore.encryption import FieldCipher
@@ -38,7 +39,7 @@ SESSION_ORDER = SortSpec(tag="session:startsAt", field="startsAt", kind="d")
 REVIEW_ORDER = SortSpec(tag="review:newest", field="createdAt", descending=True, kind="d")
 
 
-class _ByFieldLoader(DataLoader[Any, Doc | None]):
+class _ByFieldLoader(BatchLoader[Any, Doc | None]):
     """Documents of one collection whose `field` equals the key (unique field).
 
     `projection`: the fields its readers use (None: the whole document).
@@ -102,7 +103,7 @@ class EnrollmentByIdLoader(_ByFieldLoader):
     collection = names.ENROLLMENTS
 
 
-class _ChildPageLoader(DataLoader[ChildPageKey, Page]):
+class _ChildPageLoader(BatchLoader[ChildPageKey, Page]):
     collection: str
     parent_field: str
     spec: SortSpec
@@ -119,7 +120,7 @@ class _ChildPageLoader(DataLoader[ChildPageKey, Page]):
         )
 
 
-class _ChildCountLoader(DataLoader[ChildCountKey, int]):
+class _ChildCountLoader(BatchLoader[ChildCountKey, int]):
     """`totalCount` of a per-parent connection: asked for only when selected."""
 
     collection: str
@@ -159,7 +160,7 @@ class ReviewsByCourseLoader(_ChildPageLoader):
     spec = REVIEW_ORDER
 
 
-class _GroupedLoader(DataLoader[ObjectId, list[Doc]]):
+class _GroupedLoader(BatchLoader[ObjectId, list[Doc]]):
     """Every document of one collection whose `field` is the key, one find per batch."""
 
     collection: str
@@ -185,7 +186,7 @@ class SeatClaimsBySessionLoader(_GroupedLoader):
     field = "sessionId"
 
 
-class SeatsTakenBySessionLoader(DataLoader[ObjectId, int]):
+class SeatsTakenBySessionLoader(BatchLoader[ObjectId, int]):
     """Seated students per session: the sum of the seat claims' deltas, one
     aggregate for a whole page (datastore.seating)."""
 
@@ -210,7 +211,7 @@ class EnrollmentsBySessionLoader(_GroupedLoader):
     field = "sessionId"
 
 
-class SeatingBySessionLoader(DataLoader[ObjectId, Seating]):
+class SeatingBySessionLoader(BatchLoader[ObjectId, Seating]):
     """Statuses and waitlist positions of a session, from its claims and enrolments."""
 
     def __init__(
@@ -239,7 +240,7 @@ class SeatingBySessionLoader(DataLoader[ObjectId, Seating]):
         ]
 
 
-class EnrollmentByUserSessionLoader(DataLoader[tuple[ObjectId, ObjectId], Doc | None]):
+class EnrollmentByUserSessionLoader(BatchLoader[tuple[ObjectId, ObjectId], Doc | None]):
     """A user's latest enrolment in a session, keyed by (userId, sessionId); one find."""
 
     def __init__(self, db: Database) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 from aiodataloader import DataLoader
 from bson import Binary, ObjectId
 
+from datastore.batch_loader import BatchLoader
 from datastore.encryption import FieldCipher
 from datastore.loader_batches import report_batch
 
@@ -33,7 +34,7 @@ class PrivateProfile:
     date_of_birth: datetime | None
 
 
-class PrivateProfileByUserLoader(DataLoader[ObjectId, PrivateProfile | None]):
+class PrivateProfileByUserLoader(BatchLoader[ObjectId, PrivateProfile | None]):
     """Keys are user ids; documents come from a loader of the users' encrypted fields.
 
     All values of a batch go through one `decrypt_many`, which fetches each
