@@ -162,7 +162,9 @@ async def find_child_pages(
     pages: list[Page] = []
     for key in keys:
         scope = scopes[key.scope]
-        rows = [doc for doc in by_parent.get(key.parent_id, []) if scope.matches(doc)]
+        rows = by_parent.get(key.parent_id, [])
+        if scope is not ALL:
+            rows = [doc for doc in rows if scope.matches(doc)]
         pages.append(_slice(rows, spec, key.window))
     return pages
 
@@ -194,18 +196,20 @@ async def count_child_pages(
     return [counts.get((key.scope, key.parent_id), 0) for key in keys]
 
 
-def _slice(ordered: Sequence[Doc], spec: SortSpec, window: Window) -> Page:
+def _slice(ordered: list[Doc], spec: SortSpec, window: Window) -> Page:
     """A page of rows already in the spec's order: for a backward page, all of them."""
     size, cursor = window.size, window.cursor
     if not window.backward:
-        rows = [doc for doc in ordered if cursor is None or is_after(spec, cursor, doc)]
+        rows = (
+            ordered if cursor is None else [doc for doc in ordered if is_after(spec, cursor, doc)]
+        )
         return Page(
             items=rows[:size],
             has_next_page=len(rows) > size,
             has_previous_page=cursor is not None,
             spec=spec,
         )
-    rows = [doc for doc in ordered if cursor is None or is_before(spec, cursor, doc)]
+    rows = ordered if cursor is None else [doc for doc in ordered if is_before(spec, cursor, doc)]
     return Page(
         items=rows[-size:],
         has_next_page=len(rows) < len(ordered),
