@@ -110,6 +110,7 @@ class Plan:
     naive_read_requests: int
     mutation_requests: int  # log-ins, enrol + cancel pairs
     growth_requests: int
+    idle_sample_seconds: float  # per server process, before its requests
     burst_logins: int
     warm_up: int
     budget_seconds: float  # a cell stops starting requests after this (concurrency at least)
@@ -132,6 +133,7 @@ class Plan:
             "naive_read_requests": self.naive_read_requests,
             "mutation_requests": self.mutation_requests,
             "growth_requests": self.growth_requests,
+            "idle_sample_seconds": self.idle_sample_seconds,
             "burst_logins": self.burst_logins,
             "warm_up": self.warm_up,
             "budget_seconds_per_cell": self.budget_seconds,
@@ -148,6 +150,7 @@ FULL = Plan(
     naive_read_requests=2,
     mutation_requests=16,
     growth_requests=6,
+    idle_sample_seconds=5,
     burst_logins=20,
     warm_up=1,
     budget_seconds=12,
@@ -162,6 +165,7 @@ QUICK = Plan(
     naive_read_requests=2,
     mutation_requests=2,
     growth_requests=2,
+    idle_sample_seconds=1,
     burst_logins=2,
     warm_up=1,
     budget_seconds=10,
@@ -289,11 +293,18 @@ class Bench:
             found = effects(scenario, before, after, warm_up + done)
             self.effects.setdefault(scenario.name, {})[variant] = found
             self._check(scenario, variant, "effects", found)
+        idle = server.idle_cpu_ms_per_s
         return {
             "requests": done,
             "warm_up": warm_up,
             "concurrency": plan.concurrency,
             "cpu_ms_per_request": round(cpu * 1000 / done, 2),
+            # Less what the process spends idle over the same wall time: what the
+            # requests themselves cost, when requests take seconds (10x data).
+            "busy_cpu_ms_per_request": (
+                None if idle is None else round(max(0.0, cpu * 1000 - idle * wall) / done, 2)
+            ),
+            "idle_cpu_ms_per_s": idle,
             "commands_per_request": round(self.proxy.total / done, 2),
             "commands_alone": alone,
             "commands_by_name": {
@@ -580,6 +591,7 @@ async def run(plan: Plan) -> dict[str, Any]:
                 else plan.scenarios
             )
             async with serving(command, port, env, tmp / f"{variant}.log") as server:
+                await server.sample_idle(plan.idle_sample_seconds)
                 if variant == LEETO:
                     await sign_in(server, fixtures)
                 await bench.run_variant(server, variant, scenarios, started)
@@ -600,6 +612,7 @@ async def run(plan: Plan) -> dict[str, Any]:
                 async with serving(
                     leeto_command(port), port, env, tmp / f"leeto-{scale}x.log"
                 ) as server:
+                    await server.sample_idle(plan.idle_sample_seconds)
                     cells = {}
                     for scenario in plan.scenarios:
                         if not scenario.grows:
@@ -646,8 +659,19 @@ async def run(plan: Plan) -> dict[str, Any]:
     }
 
 
+def _or_dash(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f}"
+
+
 def _growth_cell(cell: dict[str, Any]) -> dict[str, Any]:
-    keys = ("commands_per_request", "cpu_ms_per_request", "p50_ms", "p99_ms", "requests")
+    keys = (
+        "commands_per_request",
+        "cpu_ms_per_request",
+        "busy_cpu_ms_per_request",
+        "p50_ms",
+        "p99_ms",
+        "requests",
+    )
     return {key: cell[key] for key in keys}
 
 
@@ -664,11 +688,13 @@ def print_summary(results: dict[str, Any]) -> None:
         )
     growth = results["growth"]
     if len(growth) > 1:
-        print("growth (leeto): commands/request, CPU ms/request, p50 ms")
+        print("growth (leeto): commands/request, CPU ms/request (less idle), p50 ms")
         for name in growth["1x"]:
             cells = "   ".join(
                 f"{size}: {g[name]['commands_per_request']:g} cmds, "
-                f"{g[name]['cpu_ms_per_request']:.1f} ms CPU, {g[name]['p50_ms']:.0f} ms"
+                f"{g[name]['cpu_ms_per_request']:.1f} ms CPU "
+                f"({_or_dash(g[name].get('busy_cpu_ms_per_request'))}), "
+                f"{g[name]['p50_ms']:.0f} ms"
                 for size, g in growth.items()
             )
             print(f"  {name:<14} {cells}")

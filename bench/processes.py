@@ -37,9 +37,19 @@ def peak_rss_mib(pid: int) -> float:
 class Server:
     url: str
     pid: int
+    # What the process spends doing nothing (driver heartbeats, timers), once sampled.
+    idle_cpu_ms_per_s: float | None = None
 
     def cpu_seconds(self) -> float:
         return cpu_seconds(self.pid)
+
+    async def sample_idle(self, seconds: float) -> float:
+        """CPU ms per second while no request arrives (CPU time moves in 10 ms ticks:
+        sample for seconds, not moments)."""
+        before = self.cpu_seconds()
+        await asyncio.sleep(seconds)
+        self.idle_cpu_ms_per_s = round((self.cpu_seconds() - before) * 1000 / seconds, 2)
+        return self.idle_cpu_ms_per_s
 
     def peak_rss_mib(self) -> float:
         return peak_rss_mib(self.pid)

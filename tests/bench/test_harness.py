@@ -13,6 +13,8 @@ CELL_KEYS = {
     "warm_up",
     "concurrency",
     "cpu_ms_per_request",
+    "busy_cpu_ms_per_request",
+    "idle_cpu_ms_per_s",
     "commands_per_request",
     "commands_alone",
     "commands_by_name",
@@ -46,6 +48,9 @@ def test_quick_run_writes_every_figure(tmp_path: Path) -> None:
             assert set(cell) == CELL_KEYS
             assert cell["requests"] >= 1
             assert cell["peak_rss_mib"] > 0
+            # Sampled before the requests; what they cost without it is never more.
+            assert cell["idle_cpu_ms_per_s"] is not None
+            assert cell["busy_cpu_ms_per_request"] <= cell["cpu_ms_per_request"]
 
     # The floor answered what Leeto answered (writes: equivalently), with the same commands.
     assert results["floor_matches_leeto"] == {
