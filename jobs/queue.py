@@ -163,10 +163,9 @@ async def _finish_or_cancel(broker: InMemoryBroker) -> None:
     if not running:
         return
     _done, pending = await asyncio.wait(running, timeout=STOP_GRACE_SECONDS)
-    if pending:
-        log.info(
-            "jobs: %d still running at shutdown, stopped (the sweep resumes them)", len(pending)
-        )
+    if not pending:
+        return
+    log.info("jobs: %d still running at shutdown, stopped (the sweep resumes them)", len(pending))
     # A job may wait again while it unwinds (aiosmtplib says QUIT to a server
     # that may never answer): cancel it again rather than wait for its time-out.
     for _ in range(CANCEL_ROUNDS):
