@@ -33,10 +33,10 @@ MAX_PASSWORD_LENGTH: Final = 256
 
 _T = TypeVar("_T")
 
-# How much lower than the event loop the hashing threads run (a nice value).
-# A log-in then waits for CPU the loop does not need, instead of the loop
-# waiting behind argon2's lanes.
-HASHING_NICENESS: Final = 10
+# How much lower than the event loop the hashing threads run (a nice value; 19
+# is the lowest priority). A log-in then waits for CPU the loop and the
+# database do not need, instead of every read waiting behind argon2's lanes.
+HASHING_NICENESS: Final = 19
 
 
 def _lower_thread_priority() -> None:

@@ -185,6 +185,8 @@ async def main(args: argparse.Namespace) -> None:
             "LEETO_LOG_LEVEL": "warning",
             # Pages wait behind each other on the embedded engine: slow, not failed.
             "LEETO_OPERATION_TIMEOUT_SECONDS": "600",
+            # Every page would be a cache hit: what hashing does to execution is measured.
+            "LEETO_RESPONSE_CACHE": "false",
         }
         print(
             f"catalogue page (first: 100): {args.requests} sequential requests alone, then as "
