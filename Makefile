@@ -7,7 +7,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 CONFORMANCE := clients/conformance
 
-.PHONY: install redis-server chromium graphiql-assets run seed reset serve test lint typecheck client apollo conformance pytest schema bench bench-round-trips bench-attacks bench-edge bench-login-burst bench-executor bench-live bench-cache bench-jobs clean
+.PHONY: install redis-server chromium graphiql-assets run seed reset serve test lint typecheck client apollo conformance pytest schema bench bench-round-trips bench-attacks bench-edge bench-login-burst bench-profile bench-executor bench-live bench-cache bench-jobs clean
 
 $(BIN)/leeto: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -137,6 +137,13 @@ bench-login-burst: install
 # API-process CPU per query with LEETO_FAST_EXECUTION on and off (bench/executor.py).
 bench-executor: install
 	$(BIN)/python -m bench.executor
+
+# One operation's CPU per request in process, and with PROFILE=1 cProfile's top
+# functions (bench/profile_page.py).
+OP ?= catalogue_page
+FIRST ?= 100
+bench-profile: install
+	$(BIN)/python -m bench.profile_page $(OP) --first $(FIRST) $(if $(PROFILE),--profile)
 
 # Seat-change delivery to 50 subscribers, in one process and across two over Redis.
 bench-live: install redis-server
