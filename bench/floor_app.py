@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import base64
 from collections import defaultdict
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -357,19 +357,21 @@ def _viewer_or_401(request: Request) -> ObjectId | Response:
 
 
 async def enrol(request: Request) -> Response:
-    viewer = _viewer_or_401(request)
-    if isinstance(viewer, Response):
-        return viewer
-    body = orjson.loads(await request.body())
-    return _json(await request.app.state.writes.enrol(viewer, str(body["session"])))
+    return await _as_viewer(request, "session", request.app.state.writes.enrol)
 
 
 async def cancel(request: Request) -> Response:
+    return await _as_viewer(request, "enrollment", request.app.state.writes.cancel)
+
+
+async def _as_viewer(
+    request: Request, argument: str, write: Callable[[ObjectId, str], Awaitable[Doc]]
+) -> Response:
     viewer = _viewer_or_401(request)
     if isinstance(viewer, Response):
         return viewer
     body = orjson.loads(await request.body())
-    return _json(await request.app.state.writes.cancel(viewer, str(body["enrollment"])))
+    return _json(await write(viewer, str(body[argument])))
 
 
 async def ready(_request: Request) -> Response:

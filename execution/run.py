@@ -274,39 +274,21 @@ class Run:
         assert definition is not None
         assert field.resolve is not None
         direct = field.direct
-        if direct is not None and direct.plain:
-            # Nothing to convert and no Info asked for: call it as it is.
-            try:
-                value = direct.function(source) if direct.passes_self else direct.function()
-            except Exception as error:
-                self.fail(error, field, position, name, shape.non_null)
-                return
-            if self.is_awaitable(value):
-                self.pending.append(Pending(value, field, shape, position, name, None))
-                return
-            self.complete(field, shape, value, position, name, None)
-            return
-        path = Path(position.path, name, typename)
-        info = self.executor.build_resolve_info(definition, field.nodes, field.parent_type, path)
+        info: Info | None = None
         try:
-            arguments = field.arguments
-            if arguments is None:
-                executor = self.executor
-                arguments = (
-                    get_argument_values(
-                        definition,
-                        field.nodes[0],
-                        executor.variable_values,
-                        field.details[0].fragment_variable_values,
-                        executor.hide_suggestions,
-                    )
-                    if definition.args or field.nodes[0].arguments
-                    else {}
-                )
-            if direct is None:
-                value = field.resolve(source, info, **arguments)
+            if direct is not None and direct.plain:
+                # Nothing to convert and no Info asked for: call it as it is.
+                value = direct.function(source) if direct.passes_self else direct.function()
             else:
-                value = self.call_directly(direct, source, info, arguments)
+                path = Path(position.path, name, typename)
+                info = self.executor.build_resolve_info(
+                    definition, field.nodes, field.parent_type, path
+                )
+                arguments = self.arguments_of(field)
+                if direct is None:
+                    value = field.resolve(source, info, **arguments)
+                else:
+                    value = self.call_directly(direct, source, info, arguments)
         except Exception as error:
             self.fail(error, field, position, name, shape.non_null)
             return
@@ -314,6 +296,24 @@ class Run:
             self.pending.append(Pending(value, field, shape, position, name, info))
             return
         self.complete(field, shape, value, position, name, info)
+
+    def arguments_of(self, field: FieldPlan) -> dict[str, Any]:
+        """The field's coerced arguments: compiled once, or coerced for this request."""
+        if field.arguments is not None:
+            return field.arguments
+        definition = field.definition
+        assert definition is not None
+        node = field.nodes[0]
+        if not (definition.args or node.arguments):
+            return {}
+        executor = self.executor
+        return get_argument_values(
+            definition,
+            node,
+            executor.variable_values,
+            field.details[0].fragment_variable_values,
+            executor.hide_suggestions,
+        )
 
     # Batched fields.
 
@@ -348,16 +348,7 @@ class Run:
             return direct.converted
         definition = field.definition
         assert definition is not None
-        arguments = field.arguments
-        if arguments is None:
-            executor = self.executor
-            arguments = get_argument_values(
-                definition,
-                field.nodes[0],
-                executor.variable_values,
-                field.details[0].fragment_variable_values,
-                executor.hide_suggestions,
-            )
+        arguments = self.arguments_of(field)
         path = Path(position.path, field.response_name, position.typename)
         info = self.executor.build_resolve_info(definition, field.nodes, field.parent_type, path)
         strawberry_info = direct.info_class(_raw_info=info, _field=direct.strawberry_field)

@@ -6,9 +6,11 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from pymongo import MongoClient
 
 from server.settings import Settings
 from tests.accounts.accounts_helpers import RELAXED
+from tests.jobs.jobs_helpers import Raw
 from tests.jobs.mail_catcher import MailCatcher, catching_mail
 
 # Retries and periodic jobs in fractions of a second, so tests wait little.
@@ -37,3 +39,13 @@ def jobs_settings(
         )
 
     return make
+
+
+@pytest.fixture
+def raw(jobs_settings: Callable[..., Settings]) -> Iterator[Raw]:
+    """The test's database, read and written directly (dropped afterwards)."""
+    settings = jobs_settings()
+    client: MongoClient[dict[str, Any]] = MongoClient(settings.database_uri(), tz_aware=True)
+    yield client[settings.database_name]
+    client.drop_database(settings.database_name)
+    client.close()

@@ -5,27 +5,16 @@ from __future__ import annotations
 
 import itertools
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-import pytest
-from pymongo import MongoClient
 from starlette.testclient import TestClient
 
 from server.app import create_app
 from server.settings import Settings
 from tests.jobs.jobs_helpers import JOB_FAILURES, Raw, enroll, gql, make_admin, new_session, people
 from tests.jobs.mail_catcher import MailCatcher
-
-
-@pytest.fixture
-def raw(jobs_settings: Callable[..., Settings]) -> Iterator[Raw]:
-    settings = jobs_settings()
-    client: MongoClient[dict[str, Any]] = MongoClient(settings.database_uri(), tz_aware=True)
-    yield client[settings.database_name]
-    client.drop_database(settings.database_name)
-    client.close()
 
 
 def _failures(client: TestClient, token: str) -> dict[str, Any]:

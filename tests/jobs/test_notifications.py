@@ -4,13 +4,11 @@ process, a real SMTP server reading what arrived."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import pytest
 from bson import ObjectId
-from pymongo import MongoClient
 from starlette.testclient import TestClient
 
 from server.app import create_app
@@ -30,15 +28,6 @@ from tests.jobs.mail_catcher import MailCatcher
 # Longer than one sweep and one reminder scan (QUICK_JOBS): time for a
 # duplicate to show up if the jobs were to send one.
 QUIET = 1.5
-
-
-@pytest.fixture
-def raw(jobs_settings: Callable[..., Settings]) -> Iterator[Raw]:
-    settings = jobs_settings()
-    client: MongoClient[dict[str, Any]] = MongoClient(settings.database_uri(), tz_aware=True)
-    yield client[settings.database_name]
-    client.drop_database(settings.database_name)
-    client.close()
 
 
 def test_seated_promoted_and_cancelled_students_are_told_once(
