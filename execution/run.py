@@ -224,27 +224,23 @@ class Run:
                     continue
                 shape = field.shape
                 assert shape is not None
-                # The common cases inline: a leaf that passes as it is, or a null.
+                # Leaves straight here (the common case), nulls of nullable leaves too.
                 if shape.kind is _LEAF:
-                    if value is None:
-                        if not shape.non_null:
-                            data[name] = None
-                            continue
-                    else:
-                        kind_of_value = type(value)
-                        if kind_of_value is shape.plain or (
-                            kind_of_value is int
-                            and shape.small_int
-                            and _INT_MIN <= value <= _INT_MAX
-                        ):
+                    if value is not None:
+                        if type(value) is shape.plain:
                             data[name] = value
                             continue
-                        names = shape.names
-                        if names is not None:
-                            output = names.get(id(value))
-                            if output is not None:
-                                data[name] = output
-                                continue
+                        try:
+                            data[name] = self.leaf(shape, value)
+                        except Exception as error:
+                            data[name] = None
+                            self.fail(error, field, position, name, shape.non_null)
+                            if position.dead:
+                                return
+                        continue
+                    if not shape.non_null:
+                        data[name] = None
+                        continue
                 data[name] = None
                 self.complete(field, shape, value, position, name, None)
             elif kind is _RESOLVER:

@@ -16,7 +16,7 @@ from resolvers import enrollment as resolve
 from resolvers.context import Context
 from resolvers.enrollment import EnrollmentView
 from resolvers.global_ids import to_global_id
-from schema.batched import batched_field, resolve_batched
+from schema.batched import batched_field, built_once, resolve_batched
 from schema.connection import Connection, connection, known_count
 from schema.enums import EnrollmentStatus
 from schema.node import Node
@@ -34,12 +34,12 @@ async def _sessions(ctx: Context, enrollments: Sequence[Enrollment]) -> list[Ses
 
     ids = [each.doc["sessionId"] for each in enrollments]
     docs = await ctx.loaders.session_by_id.load_many(ids)
-    return [None if doc is None else Session.from_doc(doc) for doc in docs]
+    return built_once(ctx, Session.from_doc, docs)
 
 
 async def _users(ctx: Context, enrollments: Sequence[Enrollment]) -> list[User | None]:
     docs = await ctx.loaders.user_by_id.load_many([each.doc["userId"] for each in enrollments])
-    return [None if doc is None else User.from_doc(doc) for doc in docs]
+    return built_once(ctx, User.from_doc, docs)
 
 
 @strawberry.type(

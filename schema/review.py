@@ -33,7 +33,7 @@ async def _courses(ctx: Context, reviews: Sequence[Review]) -> list[Course | Non
     from schema.course import Course
 
     docs = await resolve.courses(ctx, [review.doc for review in reviews])
-    return [None if doc is None else Course.from_doc(doc) for doc in docs]
+    return built_once(ctx, Course.from_doc, docs)
 
 
 @strawberry.type(description="A rating from 1 to 5 with a comment; one per author per course.")

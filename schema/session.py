@@ -33,7 +33,7 @@ async def _courses(ctx: Context, sessions: Sequence[Session]) -> list[Course | N
     from schema.course import Course
 
     docs = await resolve.courses(ctx, [session.doc for session in sessions])
-    return [None if doc is None else Course.from_doc(doc) for doc in docs]
+    return built_once(ctx, Course.from_doc, docs)
 
 
 async def _campuses(ctx: Context, sessions: Sequence[Session]) -> list[Campus | None]:
