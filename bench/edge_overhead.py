@@ -26,6 +26,7 @@ from typing import Any
 
 import httpx
 
+from bench.processes import cpu_seconds, wait_ready
 from persisted.protocol import sha256_hex
 from server.devdb import EmbeddedEngine, free_port
 from server.seed import seed_database
@@ -37,7 +38,6 @@ OPERATION = (ROOT / "tests" / "operations" / "catalogue_page.graphql").read_text
 VARIABLES = {"first": 20}
 WARM_UP = 10
 REQUESTS = 100
-TICKS = os.sysconf("SC_CLK_TCK")
 
 
 class _Sink(BaseHTTPRequestHandler):
@@ -61,11 +61,6 @@ def otlp_sink() -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
-
-
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICKS  # utime, stime
 
 
 async def measure(port: int, pid: int, body: dict[str, Any]) -> tuple[float, float, int]:
@@ -99,14 +94,7 @@ async def run_server(
         stderr=subprocess.DEVNULL,
     )
     try:
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
-            for _ in range(600):
-                try:
-                    if (await http.get("/readyz")).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                await asyncio.sleep(0.1)
+        await wait_ready(f"http://127.0.0.1:{port}", process)
         return [await measure(port, process.pid, body) for body in bodies]
     finally:
         process.terminate()

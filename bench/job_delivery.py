@@ -24,6 +24,7 @@ from typing import Any
 import httpx
 from pymongo import MongoClient
 
+from bench.processes import cpu_seconds
 from server.devdb import EmbeddedEngine, free_port
 from tests.jobs.jobs_helpers import enroll, make_admin, new_session, people
 from tests.jobs.mail_catcher import MailCatcher, catching_mail
@@ -31,12 +32,6 @@ from tests.redis_server import running_redis
 
 ROOT = Path(__file__).resolve().parents[1]
 STUDENTS = 40
-TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICKS  # utime, stime
 
 
 def start(command: str, env: dict[str, str], port: int | None = None) -> subprocess.Popen[bytes]:

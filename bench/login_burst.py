@@ -26,6 +26,7 @@ from typing import Any
 
 import httpx
 
+from bench.processes import cpu_seconds, peak_rss_mib, wait_ready
 from server.demo.build import DEMO_PASSWORD, DEMO_STUDENT
 from server.devdb import EmbeddedEngine, free_port
 from server.seed import seed_database
@@ -43,19 +44,6 @@ LOG_IN = {
 }
 BURST = 20
 SERVE = [sys.executable, "-m", "server.cli", "serve"]
-TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICKS  # utime, stime
-
-
-def peak_rss_mib(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    raise RuntimeError("no VmHWM")
 
 
 def server_processes(parent: int) -> list[int]:
@@ -112,20 +100,6 @@ async def _throughput(port: int, total: int, in_flight: int) -> float:
     return total / (time.perf_counter() - started)
 
 
-async def _wait_ready(port: int, process: subprocess.Popen[bytes]) -> None:
-    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
-        for _ in range(1200):
-            if process.poll() is not None:
-                raise RuntimeError("leeto serve exited at start")
-            try:
-                if (await http.get("/readyz")).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.1)
-    raise RuntimeError("leeto serve did not become ready")
-
-
 def _print(workers: int, label: str, values: list[float], extra: str = "") -> None:
     p50, p99 = statistics.median(values), percentile(values, 0.99)
     print(f"{workers:>7}  {label:<30} {p50:8.1f} {p99:8.1f}  {extra}", flush=True)
@@ -141,7 +115,7 @@ async def measure(env: dict[str, str], workers: int, args: argparse.Namespace) -
         stderr=subprocess.DEVNULL,
     )
     try:
-        await _wait_ready(port, process)
+        await wait_ready(f"http://127.0.0.1:{port}", process)
         pids = server_processes(process.pid)
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=300) as http:
             await _sequential(http, 5)  # warm-up: caches, first connections

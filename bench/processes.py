@@ -86,24 +86,31 @@ async def serving(
         )
     url = f"http://127.0.0.1:{port}"
     try:
-        async with httpx.AsyncClient(base_url=url) as http:
-            for _ in range(1200):
-                if process.poll() is not None:
-                    tail = (await asyncio.to_thread(log.read_text, errors="replace"))[-2000:]
-                    raise RuntimeError(f"server exited at start:\n{tail}")
-                try:
-                    if (await http.get("/readyz")).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                await asyncio.sleep(0.1)
-            else:
-                raise RuntimeError("server did not become ready in 120 s")
+        await wait_ready(url, process, log)
         yield Server(url=url, pid=process.pid)
     finally:
         process.terminate()
         # The server closes its pool through the proxy: keep the loop running.
         await asyncio.to_thread(process.wait, 30)
+
+
+async def wait_ready(url: str, process: subprocess.Popen[bytes], log: Path | None = None) -> None:
+    """Until the server at `url` answers /readyz with 200: 120 s at most, and a
+    process that exits meanwhile fails at once (with its output's tail from `log`)."""
+    async with httpx.AsyncClient(base_url=url) as http:
+        for _ in range(1200):
+            if process.poll() is not None:
+                tail = (
+                    "" if log is None else await asyncio.to_thread(log.read_text, errors="replace")
+                )
+                raise RuntimeError(f"server exited at start:\n{tail[-2000:]}")
+            try:
+                if (await http.get("/readyz")).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            await asyncio.sleep(0.1)
+    raise RuntimeError("server did not become ready in 120 s")
 
 
 def new_port() -> int:

@@ -15,8 +15,6 @@ from __future__ import annotations
 import asyncio
 import os
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -24,8 +22,8 @@ from typing import Any
 
 import httpx
 
-from bench.edge_overhead import cpu_seconds
-from bench.round_trips import OPERATION, ROOT, CountingProxy
+from bench.processes import cpu_seconds, leeto_command, new_port, serving
+from bench.round_trips import OPERATION, CountingProxy
 from server.devdb import EmbeddedEngine, free_port
 from server.seed import seed_database
 from server.settings import Settings
@@ -52,41 +50,26 @@ async def _run(
     return commands, cpu, statistics.median(timings), statuses
 
 
-async def measure(env: dict[str, str], proxy: CountingProxy) -> list[tuple[str, Any]]:
-    port = free_port()
-    process = subprocess.Popen(  # noqa: ASYNC220 - started once, before any measuring
-        [sys.executable, "-m", "server.cli", "serve", "--port", str(port)],
-        env={**env, "LEETO_PORT": str(port)},
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=60) as http:
-            for _ in range(600):
-                try:
-                    if (await http.get("/readyz")).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                await asyncio.sleep(0.1)
-            page = {"query": OPERATION, "variables": {"first": 20}}
-            misses = [
-                {"query": OPERATION, "variables": {"first": 20, "unusedNonce": n}}
-                for n in range(-5, REQUESTS)
-            ]
-            for body in misses[:5]:  # warm up: connections, parsing
-                await http.post("/graphql", json=body)
-            miss = await _run(http, proxy, process.pid, misses[5:])
-            # Stored now; the page's max age (30 s, for seatsLeft) outlasts the hits.
-            await http.post("/graphql", json=page)
-            hit = await _run(http, proxy, process.pid, [page] * REQUESTS)
-        assert miss[3] == {"MISS"}, miss[3]
-        assert hit[3] == {"HIT"}, hit[3]
-        return [("miss", miss), ("hit", hit)]
-    finally:
-        process.terminate()
-        await asyncio.to_thread(process.wait, 30)
+async def measure(env: dict[str, str], proxy: CountingProxy, log: Path) -> list[tuple[str, Any]]:
+    port = new_port()
+    async with (
+        serving(leeto_command(port), port, env, log) as server,
+        httpx.AsyncClient(base_url=server.url, timeout=60) as http,
+    ):
+        page = {"query": OPERATION, "variables": {"first": 20}}
+        misses = [
+            {"query": OPERATION, "variables": {"first": 20, "unusedNonce": n}}
+            for n in range(-5, REQUESTS)
+        ]
+        for body in misses[:5]:  # warm up: connections, parsing
+            await http.post("/graphql", json=body)
+        miss = await _run(http, proxy, server.pid, misses[5:])
+        # Stored now; the page's max age (30 s, for seatsLeft) outlasts the hits.
+        await http.post("/graphql", json=page)
+        hit = await _run(http, proxy, server.pid, [page] * REQUESTS)
+    assert miss[3] == {"MISS"}, miss[3]
+    assert hit[3] == {"HIT"}, hit[3]
+    return [("miss", miss), ("hit", hit)]
 
 
 async def main() -> None:
@@ -112,7 +95,8 @@ async def main() -> None:
         rows = []
         try:
             for store, extra in (("memory", {}), ("redis", {"LEETO_REDIS_URL": redis_url})):
-                for kind, figures in await measure({**base, **extra}, proxy):
+                log = Path(tmp) / f"{store}.log"
+                for kind, figures in await measure({**base, **extra}, proxy, log):
                     rows.append((store, kind, figures))
         finally:
             server.close()

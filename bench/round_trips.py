@@ -19,6 +19,7 @@ from pathlib import Path
 
 import httpx
 
+from bench.processes import wait_ready
 from bench.wire import CountingProxy
 from server.devdb import EmbeddedEngine, free_port
 from server.seed import seed_database
@@ -34,13 +35,6 @@ async def _measure(
 ) -> list[tuple[int, int, dict[str, int], float, float]]:
     rows = []
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{app_port}", timeout=30) as http:
-        for _ in range(300):
-            try:
-                if (await http.get("/readyz")).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.1)
         await http.post("/graphql", json={"query": OPERATION, "variables": {"first": 5}})
         for first in (1, 20, 50, 100):
             counts, timings = [], []
@@ -82,11 +76,14 @@ async def main() -> None:
             "LEETO_PORT": str(app_port),
             "LEETO_LOG_LEVEL": "warning",
             "LEETO_RATE_LIMIT_POINTS": "0",  # commands are measured, not budgets
+            # Repeated pages would be cache hits that send no command at all.
+            "LEETO_RESPONSE_CACHE": "false",
         }
         app = subprocess.Popen(  # noqa: ASYNC220 - started once, before any measuring
             [sys.executable, "-m", "server.cli", "serve"], env=env, cwd=ROOT
         )
         try:
+            await wait_ready(f"http://127.0.0.1:{app_port}", app)
             rows = await _measure(app_port, proxy)
         finally:
             app.terminate()
